@@ -1,0 +1,1 @@
+"""Diwan archive core: records, permissions, audit, object storage and the HTTP/CLI entry points."""

@@ -1,0 +1,1 @@
+"""Optical character recognition of page images with Tesseract (Arabic and English)."""

@@ -1,0 +1,1 @@
+"""Recruitment: announcements, applicant profiles, applications, screening and notifications."""

@@ -1,0 +1,1 @@
+"""Full-text search: Arabic and English analysis, query parsing, highlighting and the backends."""

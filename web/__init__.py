@@ -1,0 +1,1 @@
+"""Web user interface: Jinja templates with HTMX, Arabic first, right-to-left."""
