@@ -1,0 +1,3 @@
+from archive_api.cli import main
+
+main()

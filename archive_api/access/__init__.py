@@ -1,0 +1,1 @@
+"""Who may read which record: department ownership, grants and the principals used in search."""

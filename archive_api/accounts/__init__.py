@@ -1,0 +1,1 @@
+"""Departments, staff users, API tokens and web sessions."""

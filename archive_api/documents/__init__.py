@@ -1,0 +1,1 @@
+"""Archive records: stored originals, documents, pages and ingestion batches."""
