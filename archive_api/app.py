@@ -37,8 +37,7 @@ def api_error_response(request: Request, error: DiwanError) -> JSONResponse:
     message = error.render(gettext_for(language))
     if error.http_status >= 500:
         logger.error("request failed code=%s path=%s", error.code, request.url.path)
-    return JSONResponse(status_code=error.http_status,
-                        content={"error": {"code": error.code, "message": message}})
+    return JSONResponse(status_code=error.http_status, content={"error": {"code": error.code, "message": message}})
 
 
 def create_app() -> FastAPI:
@@ -70,9 +69,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError):
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors())
         return JSONResponse(status_code=422, content={"error": {"code": "invalid_request", "message": problems}})
 
     return app

@@ -25,9 +25,7 @@ def configure_logging(level: str | None = None) -> None:
     handler = logging.StreamHandler()
     handler._diwan = True  # type: ignore[attr-defined]
     handler.addFilter(_ContextFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s")
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level or os.environ.get("DIWAN_LOG_LEVEL", "INFO"))
     # Third-party loggers that print per-request or per-page noise at INFO.

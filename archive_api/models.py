@@ -8,6 +8,17 @@ from archive_api.documents.models import Batch, Blob, Document, Page
 from ingest.models import WorkerHeartbeat
 
 __all__ = [
-    "ApiToken", "AuditEntry", "AuditHead", "Base", "Batch", "Blob", "Department", "Document",
-    "Grant", "Page", "User", "WebSession", "WorkerHeartbeat",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Batch",
+    "Blob",
+    "Department",
+    "Document",
+    "Grant",
+    "Page",
+    "User",
+    "WebSession",
+    "WorkerHeartbeat",
 ]

@@ -35,8 +35,12 @@ class Settings(BaseSettings):
     sweeper_interval_s: int = Field(60, description="How often unfinished documents are re-queued, in seconds.")
     stale_after_s: int = Field(300, description="A document untouched this long in a working state is re-queued.")
     lease_s: int = Field(120, description="How long a worker owns a document without renewing, in seconds.")
-    page_timeout_s: int = Field(180, description="Longest extraction of one page before it counts as failed, in seconds.")
-    extraction_jobs: int = Field(0, description="Parallel extractions in one worker or CLI run; 0 means one per CPU core.")
+    page_timeout_s: int = Field(
+        180, description="Longest extraction of one page before it counts as failed, in seconds."
+    )
+    extraction_jobs: int = Field(
+        0, description="Parallel extractions in one worker or CLI run; 0 means one per CPU core."
+    )
     max_attempts: int = Field(3, description="Extraction attempts before a document is marked failed.")
     default_language: str = Field("ar", description="Interface language when the user has not chosen one.")
 

@@ -62,8 +62,10 @@ class Extractor:
             if not selector.select(self.page_timeout_s):
                 self.close()
                 raise ExtractionFailed(
-                    N_("A page took longer than %(seconds)d seconds (DIWAN_PAGE_TIMEOUT_S); check the "
-                       "file or raise the limit, then retry."),
+                    N_(
+                        "A page took longer than %(seconds)d seconds (DIWAN_PAGE_TIMEOUT_S); check the "
+                        "file or raise the limit, then retry."
+                    ),
                     seconds=self.page_timeout_s,
                 )
         finally:
@@ -75,10 +77,13 @@ class Extractor:
             self._process = None
             logger.warning("extraction process died document=%s exit=%s", document_id, code)
             raise ExtractionFailed(
-                N_("Extraction stopped: the file needs more than the %(memory)d MiB memory cap "
-                   "(DIWAN_WORKER_MEMORY_MB) or crashed the reader (exit code %(exit)s); split or "
-                   "re-scan the file, or raise the cap, then retry."),
-                memory=self.memory_mb, exit=code,
+                N_(
+                    "Extraction stopped: the file needs more than the %(memory)d MiB memory cap "
+                    "(DIWAN_WORKER_MEMORY_MB) or crashed the reader (exit code %(exit)s); split or "
+                    "re-scan the file, or raise the cap, then retry."
+                ),
+                memory=self.memory_mb,
+                exit=code,
             ) from None
 
     def extract(self, job: ExtractionJob) -> Iterator[Event]:
@@ -116,8 +121,10 @@ class Extractor:
 def _job_error(event: JobFailed) -> DiwanError:
     if event.code == "memory_limit":
         return ExtractionFailed(
-            N_("Extraction ran out of memory under the DIWAN_WORKER_MEMORY_MB cap; split or re-scan "
-               "the file, or raise the cap, then retry.")
+            N_(
+                "Extraction ran out of memory under the DIWAN_WORKER_MEMORY_MB cap; split or re-scan "
+                "the file, or raise the cap, then retry."
+            )
         )
     if event.code == "extraction_error":
         return ExtractionFailed(

@@ -47,21 +47,25 @@ def _decode(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         raise InvalidManifest(
             N_("Manifest %(file)s is not UTF-8 (byte %(offset)d); save it as CSV UTF-8 and try again."),
-            file=name, offset=error.start,
+            file=name,
+            offset=error.start,
         ) from None
 
 
 def _read_header(reader, name: str) -> list[str]:
     header = next(reader, None)
     if not header:
-        raise InvalidManifest(N_("Manifest %(file)s is empty; add a header row: %(columns)s."),
-                              file=name, columns=",".join(COLUMNS))
+        raise InvalidManifest(
+            N_("Manifest %(file)s is empty; add a header row: %(columns)s."), file=name, columns=",".join(COLUMNS)
+        )
     columns = [column.strip().lower() for column in header]
     unknown = [column for column in columns if column not in COLUMNS]
     if "file" not in columns or unknown:
         raise InvalidManifest(
             N_("Manifest %(file)s has the columns %(found)s; use only %(columns)s, with file required."),
-            file=name, found=",".join(columns), columns=",".join(COLUMNS),
+            file=name,
+            found=",".join(columns),
+            columns=",".join(COLUMNS),
         )
     return columns
 
@@ -84,12 +88,16 @@ def load_manifest(path: Path) -> Manifest:
                 continue
             _add_row(rows, problems, columns, values, line_number)
     except csv.Error as error:
-        raise InvalidManifest(N_("Manifest %(file)s is not valid CSV: %(error)s."), file=name, error=str(error)) from None
+        raise InvalidManifest(
+            N_("Manifest %(file)s is not valid CSV: %(error)s."), file=name, error=str(error)
+        ) from None
 
     if problems:
         raise InvalidManifest(
             N_("Manifest %(file)s has %(count)d invalid rows; fix them and run the import again."),
-            problems=problems, file=name, count=len(problems),
+            problems=problems,
+            file=name,
+            count=len(problems),
         )
     return Manifest(rows)
 

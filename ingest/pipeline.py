@@ -112,9 +112,7 @@ def _store_page(archive: Archive, document_id: int, worker: str, event: PageDone
     archive.store.put_bytes(rendition_key(document_id, f"page-{number}.webp"), event.view_webp)
     archive.store.put_bytes(rendition_key(document_id, f"thumb-{number}.webp"), event.thumbnail_webp)
     with archive.db.session() as session:
-        session.execute(
-            Page.__table__.delete().where(Page.document_id == document_id, Page.number == number)
-        )
+        session.execute(Page.__table__.delete().where(Page.document_id == document_id, Page.number == number))
         session.add(
             Page(
                 document_id=document_id,
@@ -133,9 +131,7 @@ def index_document(archive: Archive, document_id: int) -> None:
     """Send a record's metadata, readers and page texts to the search backend."""
     with archive.db.session(write=False) as session:
         document = session.get(Document, document_id)
-        pages = session.scalars(
-            select(Page.text).where(Page.document_id == document_id).order_by(Page.number)
-        ).all()
+        pages = session.scalars(select(Page.text).where(Page.document_id == document_id).order_by(Page.number)).all()
         indexed = to_indexed_document(document, tuple(pages))
     archive.search.index([indexed])
 
@@ -167,9 +163,18 @@ def process_document(archive: Archive, document_id: int, extractor: Extractor, w
     first_page = _first_missing_page(stored, facts.page_count)
 
     if attempts > archive.settings.max_attempts:
-        fail(archive, document_id, worker, DiwanError(
-            N_("Extraction was interrupted %(attempts)d times; retry the document, and if it fails "
-               "again, re-scan it."), attempts=attempts - 1))
+        fail(
+            archive,
+            document_id,
+            worker,
+            DiwanError(
+                N_(
+                    "Extraction was interrupted %(attempts)d times; retry the document, and if it fails "
+                    "again, re-scan it."
+                ),
+                attempts=attempts - 1,
+            ),
+        )
         return STATUS_FAILED
 
     try:
@@ -185,8 +190,15 @@ def process_document(archive: Archive, document_id: int, extractor: Extractor, w
 
         _update_owned(archive, document_id, worker, status=STATUS_INDEXING)
         index_document(archive, document_id)
-        _update_owned(archive, document_id, worker, status=STATUS_INDEXED, indexed_at=utcnow(),
-                      lease_owner=None, lease_expires_at=None)
+        _update_owned(
+            archive,
+            document_id,
+            worker,
+            status=STATUS_INDEXED,
+            indexed_at=utcnow(),
+            lease_owner=None,
+            lease_expires_at=None,
+        )
     except LeaseLost:
         logger.warning("lease lost, another worker continues document=%s", document_id)
         return "skipped"

@@ -40,16 +40,27 @@ class SearchFilters:
 
     def check(self) -> None:
         if self.sort not in SORT_ORDERS:
-            raise InvalidSearch(N_("Sort order %(value)r is unknown; use relevance, date_desc or date_asc."), value=self.sort)
+            raise InvalidSearch(
+                N_("Sort order %(value)r is unknown; use relevance, date_desc or date_asc."), value=self.sort
+            )
         if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise InvalidSearch(N_("Results per page must be between 1 and %(maximum)d, not %(value)s."),
-                                maximum=MAX_PER_PAGE, value=self.per_page)
+            raise InvalidSearch(
+                N_("Results per page must be between 1 and %(maximum)d, not %(value)s."),
+                maximum=MAX_PER_PAGE,
+                value=self.per_page,
+            )
         if not 1 <= self.page <= MAX_RESULT_PAGE:
-            raise InvalidSearch(N_("Result page must be between 1 and %(maximum)d, not %(value)s; narrow the search instead."),
-                                maximum=MAX_RESULT_PAGE, value=self.page)
+            raise InvalidSearch(
+                N_("Result page must be between 1 and %(maximum)d, not %(value)s; narrow the search instead."),
+                maximum=MAX_RESULT_PAGE,
+                value=self.page,
+            )
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise InvalidSearch(N_("The start date %(start)s is after the end date %(end)s; swap them."),
-                                start=self.date_from, end=self.date_to)
+            raise InvalidSearch(
+                N_("The start date %(start)s is after the end date %(end)s; swap them."),
+                start=self.date_from,
+                end=self.date_to,
+            )
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,9 @@ class SearchResults:
         return max(1, -(-self.total // self.per_page))
 
 
-def search_documents(archive: Archive, session: Session, user: User, text: str, filters: SearchFilters) -> SearchResults:
+def search_documents(
+    archive: Archive, session: Session, user: User, text: str, filters: SearchFilters
+) -> SearchResults:
     """Return only what the user may read; every search is written to the audit log."""
     filters.check()
     query = parse_query(text)
@@ -97,11 +110,24 @@ def search_documents(archive: Archive, session: Session, user: User, text: str, 
     hits = [_hit(session, document_id, query) for document_id in found.ids]
     hits = [hit for hit, document in hits if document is not None and principals & set(readers_of(document))]
 
-    record(session, user, "search", "query", None, {
-        "query": text, "total": found.total, "page": filters.page,
-        "filters": {"type": request.doc_type, "employee": request.employee_number,
-                    "from": str(filters.date_from or ""), "to": str(filters.date_to or "")},
-    })
+    record(
+        session,
+        user,
+        "search",
+        "query",
+        None,
+        {
+            "query": text,
+            "total": found.total,
+            "page": filters.page,
+            "filters": {
+                "type": request.doc_type,
+                "employee": request.employee_number,
+                "from": str(filters.date_from or ""),
+                "to": str(filters.date_to or ""),
+            },
+        },
+    )
     return SearchResults(text, found.total, filters.page, filters.per_page, hits)
 
 

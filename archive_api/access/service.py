@@ -106,7 +106,9 @@ def create_grant(
     if admin.role != "admin":
         raise PermissionDenied(N_("Only an administrator can grant access."))
     if scope not in SCOPES:
-        raise InvalidGrant(N_("Grant scope %(scope)r is unknown; choose department, doc_type or document."), scope=scope)
+        raise InvalidGrant(
+            N_("Grant scope %(scope)r is unknown; choose department, doc_type or document."), scope=scope
+        )
     grantee = session.scalar(select(Department).where(Department.code == grantee_code.strip().upper()))
     if grantee is None:
         raise NotFound(N_("Department %(code)s does not exist."), code=grantee_code)

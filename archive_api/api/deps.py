@@ -71,7 +71,9 @@ async def current_user(request: Request, session: SessionDep) -> User:
     if authorization.lower().startswith("bearer "):
         user = user_for_token(session, authorization[7:].strip())
         if user is None:
-            raise NotAuthenticated(N_("The API token is invalid or revoked; create a new one with `diwan token create`."))
+            raise NotAuthenticated(
+                N_("The API token is invalid or revoked; create a new one with `diwan token create`.")
+            )
         return user
 
     web_session = web_session_of(request, session)

@@ -40,18 +40,34 @@ router = APIRouter(prefix="/api/v1", tags=["documents"])
 
 def document_out(document: Document) -> DocumentOut:
     return DocumentOut(
-        id=document.id, title=document.title, filename=document.filename,
-        department=document.department.code, doc_type=document.doc_type,
-        employee_number=document.employee_number, doc_date=document.doc_date, kind=document.kind,
-        page_count=document.page_count, sha256=document.blob_sha256, size=document.blob.size,
-        status=document.status, progress_page=document.progress_page, error_code=document.error_code,
-        error_message=document.error_message, created_at=document.created_at, indexed_at=document.indexed_at,
+        id=document.id,
+        title=document.title,
+        filename=document.filename,
+        department=document.department.code,
+        doc_type=document.doc_type,
+        employee_number=document.employee_number,
+        doc_date=document.doc_date,
+        kind=document.kind,
+        page_count=document.page_count,
+        sha256=document.blob_sha256,
+        size=document.blob.size,
+        status=document.status,
+        progress_page=document.progress_page,
+        error_code=document.error_code,
+        error_message=document.error_message,
+        created_at=document.created_at,
+        indexed_at=document.indexed_at,
     )
 
 
 def status_out(document: Document) -> StatusOut:
-    return StatusOut(id=document.id, status=document.status, progress_page=document.progress_page,
-                     page_count=document.page_count, error_message=document.error_message)
+    return StatusOut(
+        id=document.id,
+        status=document.status,
+        progress_page=document.progress_page,
+        page_count=document.page_count,
+        error_message=document.error_message,
+    )
 
 
 @router.post("/documents", status_code=201, response_model=UploadOut)
@@ -71,10 +87,16 @@ def upload_documents(
     )
     body = UploadOut(
         batch_id=batch_id,
-        documents=[AcceptedFileOut(file=o.file, id=o.document_id, status=o.status, duplicate=o.duplicate)
-                   for o in outcomes if o.error is None],
-        rejected=[RejectedFileOut(file=o.file, code=o.error.code, message=o.error.render())
-                  for o in outcomes if o.error is not None],
+        documents=[
+            AcceptedFileOut(file=o.file, id=o.document_id, status=o.status, duplicate=o.duplicate)
+            for o in outcomes
+            if o.error is None
+        ],
+        rejected=[
+            RejectedFileOut(file=o.file, code=o.error.code, message=o.error.render())
+            for o in outcomes
+            if o.error is not None
+        ],
     )
     if body.documents:
         return body
@@ -100,12 +122,17 @@ def update_metadata(document_id: int, changes: MetadataIn, archive: ArchiveDep, 
         raise NotFound(N_("Document %(id)s was not found."), id=document_id)
     sent = changes.model_dump(exclude_unset=True)
     merged = clean_metadata(
-        sent.get("title", document.title), sent.get("doc_type", document.doc_type),
+        sent.get("title", document.title),
+        sent.get("doc_type", document.doc_type),
         sent.get("employee_number", document.employee_number),
         sent.get("doc_date", document.doc_date.isoformat() if document.doc_date else None),
     )
     document.title = merged.title or document.title
-    document.doc_type, document.employee_number, document.doc_date = merged.doc_type, merged.employee_number, merged.doc_date
+    document.doc_type, document.employee_number, document.doc_date = (
+        merged.doc_type,
+        merged.employee_number,
+        merged.doc_date,
+    )
     record(session, user, "edit", "document", document.id, {key: str(value) for key, value in sent.items()})
     session.commit()
     if document.status == STATUS_INDEXED:
@@ -159,7 +186,9 @@ def get_page(document_id: int, number: int, session: SessionDep, user: UserDep):
     document = require_read(session, user, document_id)
     page = session.scalar(select(Page).where(Page.document_id == document.id, Page.number == number))
     if page is None:
-        raise NotFound(N_("Page %(number)s of document %(id)s has not been extracted yet."), number=number, id=document_id)
+        raise NotFound(
+            N_("Page %(number)s of document %(id)s has not been extracted yet."), number=number, id=document_id
+        )
     record(session, user, "view", "document", document.id, {"pages": number})
     return PageOut(number=page.number, text=page.text, source=page.source, confidence=page.confidence)
 
@@ -169,8 +198,9 @@ def _rendition(archive, session, user, document_id: int, name: str) -> Response:
     key = rendition_key(document.id, name)
     if not archive.store.exists(key):
         raise NotFound(N_("This page image of document %(id)s is not ready yet."), id=document_id)
-    return Response(archive.store.get_bytes(key), media_type="image/webp",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        archive.store.get_bytes(key), media_type="image/webp", headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 @router.get("/documents/{document_id}/pages/{number}/thumbnail")
@@ -192,16 +222,25 @@ def document_audit(document_id: int, session: SessionDep, user: UserDep):
     if document.department_id != user.department_id:
         return []
     entries = session.scalars(
-        select(AuditEntry).where(AuditEntry.target_type == "document", AuditEntry.target_id == str(document.id))
-        .order_by(AuditEntry.id.desc()).limit(200)
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "document", AuditEntry.target_id == str(document.id))
+        .order_by(AuditEntry.id.desc())
+        .limit(200)
     )
     return [audit_out(entry) for entry in entries]
 
 
 def audit_out(entry: AuditEntry) -> AuditEntryOut:
-    return AuditEntryOut(id=entry.id, at=entry.at, actor=entry.actor, action=entry.action,
-                         target_type=entry.target_type, target_id=entry.target_id,
-                         details=json.loads(entry.details), hash=entry.hash)
+    return AuditEntryOut(
+        id=entry.id,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        details=json.loads(entry.details),
+        hash=entry.hash,
+    )
 
 
 @router.get("/batches/{batch_id}", response_model=BatchOut)

@@ -28,13 +28,29 @@ def search(
 ):
     """Search; totals, hits and snippets cover only records the caller may read."""
     filters = SearchFilters(
-        doc_type=type, employee_number=employee,
-        date_from=parse_date(date_from, "start date"), date_to=parse_date(date_to, "end date"),
-        sort=sort, page=page, per_page=per_page,
+        doc_type=type,
+        employee_number=employee,
+        date_from=parse_date(date_from, "start date"),
+        date_to=parse_date(date_to, "end date"),
+        sort=sort,
+        page=page,
+        per_page=per_page,
     )
     results = search_documents(archive, session, user, q, filters)
     return SearchOut(
-        total=results.total, page=results.page, per_page=results.per_page,
-        hits=[HitOut(id=h.id, title=h.title, department=h.department, doc_type=h.doc_type,
-                     doc_date=h.doc_date, pages=h.pages, snippet=h.snippet) for h in results.hits],
+        total=results.total,
+        page=results.page,
+        per_page=results.per_page,
+        hits=[
+            HitOut(
+                id=h.id,
+                title=h.title,
+                department=h.department,
+                doc_type=h.doc_type,
+                doc_date=h.doc_date,
+                pages=h.pages,
+                snippet=h.snippet,
+            )
+            for h in results.hits
+        ],
     )

@@ -32,8 +32,22 @@ def cli(data_dir: Path) -> None:
     configure_logging(os.environ.get("DIWAN_LOG_LEVEL", "WARNING"))
 
 
-for command in (department, user, token, grant, ingest, retry, status, search, reindex, verify, migrate,
-                serve, worker, demo):
+for command in (
+    department,
+    user,
+    token,
+    grant,
+    ingest,
+    retry,
+    status,
+    search,
+    reindex,
+    verify,
+    migrate,
+    serve,
+    worker,
+    demo,
+):
     cli.add_command(command)
 
 

@@ -1,6 +1,7 @@
 """Departments, users, tokens and grants from the command line."""
 
 import sys
+
 import click
 
 from archive_api.access.models import SCOPES
@@ -106,6 +107,12 @@ def grant_add(admin_name, grantee, scope, doc_type, document_id, until) -> None:
     with get_archive().db.session() as session:
         admin = service.get_user(session, admin_name)
         created = create_grant(session, admin, grantee, scope, doc_type, document_id, expires_at)
-        record(session, admin, "grant", "grant", created.id, {"to": grantee.upper(), "scope": scope,
-               "type": doc_type, "document": document_id, "until": until})
+        record(
+            session,
+            admin,
+            "grant",
+            "grant",
+            created.id,
+            {"to": grantee.upper(), "scope": scope, "type": doc_type, "document": document_id, "until": until},
+        )
         click.echo(f"grant {created.id}")

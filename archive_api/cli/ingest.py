@@ -4,19 +4,17 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-from archive_api.accounts.models import Department, User
-from archive_api.accounts.service import get_department, get_user
 from archive_api.cli.common import EXIT_FAILED, reports_errors
 from archive_api.context import Archive, get_archive
+from archive_api.documents.bulk import Outcome, import_files
 from archive_api.documents.metadata import DocumentMetadata, clean_metadata
-from archive_api.documents.models import FINAL_STATES, STATUS_FAILED, Batch, Document
-from archive_api.documents.service import accept_file, new_batch, retry_document
+from archive_api.documents.models import FINAL_STATES, STATUS_FAILED, Document
+from archive_api.documents.service import retry_document
 from archive_api.errors import N_, DiwanError
 from ingest.local_runner import run_locally
 from ingest.manifest import Manifest, load_manifest
@@ -29,20 +27,6 @@ POLL_INTERVAL_S = 1.0
 
 class MissingPath(DiwanError):
     code = "missing_path"
-
-
-@dataclass
-class Outcome:
-    name: str
-    document_id: int | None = None
-    status: str = ""
-    reason: str = ""
-
-    def line(self) -> str:
-        fields = [str(self.document_id or "-"), self.status, self.name]
-        if self.reason:
-            fields.append(self.reason)
-        return "\t".join(fields)
 
 
 def collect_files(paths: tuple[Path, ...], manifest_path: Path | None) -> list[tuple[Path, Path | None]]:
@@ -69,35 +53,6 @@ def _metadata(manifest: Manifest | None, path: Path, root: Path | None, doc_type
     if described.doc_type is None and doc_type:
         return clean_metadata(described.title, doc_type, described.employee_number, described.doc_date)
     return described
-
-
-def _accept_all(archive: Archive, files, department_code, doc_type, manifest, uploader_name) -> list[Outcome]:
-    with archive.db.session() as session:
-        department = get_department(session, department_code)
-        uploader = get_user(session, uploader_name) if uploader_name else None
-        batch = new_batch(session, department, uploader, "cli")
-        department_id, uploader_id, batch_id = department.id, uploader.id if uploader else None, batch.id
-
-    outcomes = []
-    for path, root in files:
-        outcome = Outcome(name=str(path))
-        # One transaction per file: a rejected file never takes accepted ones with it.
-        try:
-            with archive.db.session() as session:
-                accepted = accept_file(
-                    archive, session, session.get(Department, department_id), path, path.name,
-                    _metadata(manifest, path, root, doc_type),
-                    session.get(User, uploader_id) if uploader_id else None, session.get(Batch, batch_id),
-                )
-                outcome.document_id = accepted.document.id
-                outcome.status = accepted.document.status
-                if accepted.duplicate:
-                    outcome.reason = "duplicate of an existing record"
-        except DiwanError as error:
-            outcome.status = "rejected"
-            outcome.reason = error.render()
-        outcomes.append(outcome)
-    return outcomes
 
 
 def _wait(archive: Archive, outcomes: list[Outcome], jobs: int) -> None:
@@ -143,7 +98,9 @@ def _refresh(archive: Archive, outcomes: list[Outcome]) -> None:
 @click.option("--manifest", type=click.Path(path_type=Path), help="CSV: file,title,type,employee_number,date.")
 @click.option("--wait", is_flag=True, help="Return when every file is indexed or failed; exit 1 if any failed.")
 @click.option("--as", "uploader_name", help="Record the import under this user in the audit log.")
-@click.option("--jobs", type=int, default=0, help="Parallel extractions when this command does the work; 0 means one per core.")
+@click.option(
+    "--jobs", type=int, default=0, help="Parallel extractions when this command does the work; 0 means one per core."
+)
 @reports_errors
 def ingest(paths, department_code, doc_type, manifest, wait, uploader_name, jobs) -> None:
     """Add files or folders (recursively) to the archive. Prints: id, status, file[, reason]."""
@@ -155,11 +112,20 @@ def ingest(paths, department_code, doc_type, manifest, wait, uploader_name, jobs
     if doc_type:
         clean_metadata(doc_type=doc_type)
 
-    outcomes = _accept_all(archive, files, department_code, doc_type, manifest_rows, uploader_name)
+    roots = dict(files)
+    outcomes = import_files(
+        archive,
+        [path for path, _root in files],
+        department_code,
+        lambda path: _metadata(manifest_rows, path, roots[path], doc_type),
+        uploader_name,
+    )
     if wait:
         _wait(archive, outcomes, jobs or archive.settings.extraction_jobs or os.cpu_count() or 1)
     else:
-        queued = [outcome.document_id for outcome in outcomes if outcome.document_id and outcome.status not in FINAL_STATES]
+        queued = [
+            outcome.document_id for outcome in outcomes if outcome.document_id and outcome.status not in FINAL_STATES
+        ]
         enqueue(queued)
         with archive.db.session(write=False) as session:
             if queued and not live_workers(session):
@@ -199,7 +165,15 @@ def status(document_ids) -> None:
     archive = get_archive()
     with archive.db.session(write=False) as session:
         query = select(Document).order_by(Document.id)
-        query = query.where(Document.id.in_(document_ids)) if document_ids else query.where(Document.status.not_in(FINAL_STATES))
+        query = (
+            query.where(Document.id.in_(document_ids))
+            if document_ids
+            else query.where(Document.status.not_in(FINAL_STATES))
+        )
         for document in session.scalars(query):
             progress = f"page {document.progress_page} of {document.page_count}"
-            click.echo("\t".join([str(document.id), document.status, progress, document.filename, document.error_message or ""]).rstrip())
+            click.echo(
+                "\t".join(
+                    [str(document.id), document.status, progress, document.filename, document.error_message or ""]
+                ).rstrip()
+            )

@@ -31,15 +31,19 @@ def indexed_documents(archive, batch_size: int = 500):
     while True:
         with archive.db.session(write=False) as session:
             documents = session.scalars(
-                select(Document).where(Document.status == STATUS_INDEXED, Document.id > last_id)
-                .order_by(Document.id).limit(batch_size)
+                select(Document)
+                .where(Document.status == STATUS_INDEXED, Document.id > last_id)
+                .order_by(Document.id)
+                .limit(batch_size)
             ).all()
             if not documents:
                 return
             ids = [document.id for document in documents]
             texts: dict[int, list[str]] = {document_id: [] for document_id in ids}
             for document_id, text in session.execute(
-                select(Page.document_id, Page.text).where(Page.document_id.in_(ids)).order_by(Page.document_id, Page.number)
+                select(Page.document_id, Page.text)
+                .where(Page.document_id.in_(ids))
+                .order_by(Page.document_id, Page.number)
             ):
                 texts[document_id].append(text)
             batch = [to_indexed_document(document, tuple(texts[document.id])) for document in documents]

@@ -21,7 +21,12 @@ from search.service import SORT_ORDERS, SearchFilters, search_documents
 @click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True, help="Result page.")
 @click.option("--per-page", type=int, default=20, show_default=True, help="Results per page.")
-@click.option("--json", "as_json", is_flag=True, help='Print {"total", "hits": [{"id", "title", "department", "pages", "snippet"}]}.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"total", "hits": [{"id", "title", "department", "pages", "snippet"}]}.',
+)
 @reports_errors
 def search(query, username, doc_type, employee_number, date_from, date_to, sort, page, per_page, as_json) -> None:
     """Search the archive for QUERY as USERNAME would."""

@@ -39,7 +39,9 @@ def stop_process_group(process: subprocess.Popen, timeout_s: float = 20) -> None
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
 @click.option("--no-worker", is_flag=True, help="Do not start a worker beside the server.")
-@click.option("--concurrency", type=int, default=0, help="Extraction processes of the built-in worker; 0 means one per core.")
+@click.option(
+    "--concurrency", type=int, default=0, help="Extraction processes of the built-in worker; 0 means one per core."
+)
 @reports_errors
 def serve(host: str, port: int, no_worker: bool, concurrency: int) -> None:
     """Run the web UI and REST API (and, on the embedded broker, a worker)."""
@@ -70,8 +72,12 @@ def worker(concurrency: int, loglevel: str) -> None:
 
 
 @click.command()
-@click.option("--samples", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Folder of sample documents; defaults to the bundled samples.")
+@click.option(
+    "--samples",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="Folder of sample documents; defaults to the bundled samples.",
+)
 @reports_errors
 def demo(samples: str | None) -> None:
     """Create demo departments and users and ingest the sample documents (safe to run twice)."""

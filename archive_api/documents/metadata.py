@@ -37,7 +37,8 @@ def parse_date(value: str | None, field: str = "date") -> date | None:
             continue
     raise InvalidMetadata(
         N_("The %(field)s %(value)r is not a date; write it as YYYY-MM-DD, for example 2019-07-21."),
-        field=field, value=value,
+        field=field,
+        value=value,
     )
 
 
@@ -55,8 +56,7 @@ def clean_metadata(
     doc_type = (doc_type or "").strip().lower() or None
     if doc_type and not DOC_TYPE.match(doc_type):
         raise InvalidMetadata(
-            N_("Document type %(value)r is invalid; use up to 64 letters, digits, _ or -, for "
-               "example contract."),
+            N_("Document type %(value)r is invalid; use up to 64 letters, digits, _ or -, for example contract."),
             value=doc_type,
         )
 
@@ -69,7 +69,5 @@ def clean_metadata(
 
     parsed_date = doc_date if isinstance(doc_date, date) else parse_date(doc_date, "document date")
     if parsed_date and parsed_date > date.today():
-        raise InvalidMetadata(
-            N_("The document date %(value)s is in the future; check the date."), value=parsed_date
-        )
+        raise InvalidMetadata(N_("The document date %(value)s is in the future; check the date."), value=parsed_date)
     return DocumentMetadata(title, doc_type, employee_number, parsed_date)

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.intake import inspect_file_isolated, safe_display_name
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,6 @@ from archive_api.documents.models import (
 from archive_api.errors import N_, Conflict, PermissionDenied
 from archive_api.storage import original_key
 from archive_api.storage.local import sha256_of_file
-from ingest.intake import inspect_file_isolated, safe_display_name
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ class Accepted:
 
 def require_uploader(user: User) -> None:
     if user.role not in UPLOAD_ROLES:
-        raise PermissionDenied(N_("Your role (%(role)s) may not add documents; ask a clerk or an administrator."), role=user.role)
+        raise PermissionDenied(
+            N_("Your role (%(role)s) may not add documents; ask a clerk or an administrator."), role=user.role
+        )
 
 
 def new_batch(session: Session, department: Department, user: User | None, source: str) -> Batch:
@@ -100,9 +102,15 @@ def accept_file(
     )
     session.add(document)
     session.flush()
-    record(session, uploader, "upload", "document", document.id,
-           {"sha256": sha256, "size": size, "pages": facts.page_count, "batch": document.batch_id},
-           actor_label="cli")
+    record(
+        session,
+        uploader,
+        "upload",
+        "document",
+        document.id,
+        {"sha256": sha256, "size": size, "pages": facts.page_count, "batch": document.batch_id},
+        actor_label="cli",
+    )
     logger.info("document accepted document=%s kind=%s pages=%s", document.id, facts.kind, facts.page_count)
     return Accepted(document, duplicate=False)
 
@@ -112,7 +120,8 @@ def retry_document(session: Session, user: User | None, document: Document) -> D
     if document.status != STATUS_FAILED:
         raise Conflict(
             N_("Document %(id)s is %(status)s, not failed, so there is nothing to retry."),
-            id=document.id, status=document.status,
+            id=document.id,
+            status=document.status,
         )
     document.status = STATUS_QUEUED
     document.error_code = None

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ingest.intake import safe_display_name
+
 from archive_api.accounts.models import User
 from archive_api.context import Archive
 from archive_api.documents.metadata import DocumentMetadata
 from archive_api.documents.models import Batch
 from archive_api.documents.service import accept_file, new_batch, require_uploader
 from archive_api.errors import N_, DiwanError
-from ingest.intake import safe_display_name
 from ingest.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,12 @@ def _spool(source: BinaryIO, name: str, limit: int, folder: Path) -> Path:
                 target.close()
                 os.unlink(temporary)
                 raise UploadTooLarge(
-                    N_("%(file)s is larger than the %(limit_mb)d MiB limit (DIWAN_MAX_UPLOAD_BYTES); "
-                       "split it or scan at a lower resolution."),
-                    file=name, limit_mb=limit // (1024 * 1024),
+                    N_(
+                        "%(file)s is larger than the %(limit_mb)d MiB limit (DIWAN_MAX_UPLOAD_BYTES); "
+                        "split it or scan at a lower resolution."
+                    ),
+                    file=name,
+                    limit_mb=limit // (1024 * 1024),
                 )
             target.write(chunk)
     return Path(temporary)
@@ -77,8 +81,11 @@ def accept_uploads(
     if not files:
         raise NoFiles(N_("No file was sent; choose at least one PDF, PNG, JPEG, TIFF or WebP file."))
     if len(files) > MAX_FILES_PER_UPLOAD:
-        raise TooManyFiles(N_("%(count)d files were sent at once; send at most %(maximum)d per upload."),
-                           count=len(files), maximum=MAX_FILES_PER_UPLOAD)
+        raise TooManyFiles(
+            N_("%(count)d files were sent at once; send at most %(maximum)d per upload."),
+            count=len(files),
+            maximum=MAX_FILES_PER_UPLOAD,
+        )
 
     with archive.db.session() as session:
         user = session.get(User, user_id)
@@ -98,8 +105,9 @@ def _accept_one(archive, user_id, batch_id, raw_name, stream, metadata) -> Uploa
         temporary = _spool(stream, name, archive.settings.max_upload_bytes, archive.settings.data_dir / "tmp")
         with archive.db.session() as session:
             user = session.get(User, user_id)
-            accepted = accept_file(archive, session, user.department, temporary, name, metadata, user,
-                                   session.get(Batch, batch_id))
+            accepted = accept_file(
+                archive, session, user.department, temporary, name, metadata, user, session.get(Batch, batch_id)
+            )
             outcome.document_id = accepted.document.id
             outcome.status = accepted.document.status
             outcome.duplicate = accepted.duplicate

@@ -14,6 +14,4 @@ def open_object_store(url: str) -> ObjectStore:
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalObjectStore(Path(parsed.path))
-    raise ValueError(
-        f"DIWAN_OBJECT_STORE={url!r} is not supported; use file:///absolute/path or s3://bucket?..."
-    )
+    raise ValueError(f"DIWAN_OBJECT_STORE={url!r} is not supported; use file:///absolute/path or s3://bucket?...")

@@ -56,9 +56,12 @@ class LocalObjectStore:
         if actual != sha256:
             os.unlink(temporary.name)
             raise ChecksumMismatch(
-                N_("The file changed while it was stored (expected SHA-256 %(expected)s, got "
-                   "%(actual)s); upload it again."),
-                expected=sha256, actual=actual,
+                N_(
+                    "The file changed while it was stored (expected SHA-256 %(expected)s, got "
+                    "%(actual)s); upload it again."
+                ),
+                expected=sha256,
+                actual=actual,
             )
         os.replace(temporary.name, target)
         return StoredObject(key, size, sha256)
