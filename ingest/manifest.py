@@ -78,7 +78,7 @@ def load_manifest(path: Path) -> Manifest:
     if path.stat().st_size > MAX_MANIFEST_BYTES:
         raise InvalidManifest(N_("Manifest %(file)s is larger than 20 MiB; split it."), file=name)
 
-    reader = csv.reader(io.StringIO(_decode(path.read_bytes(), name)))
+    reader = csv.reader(io.StringIO(_decode(path.read_bytes(), name)), strict=True)
     try:
         columns = _read_header(reader, name)
         rows: dict[str, DocumentMetadata] = {}

@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh archive in a temporary data dir, users, and a CLI runner."""
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from click.testing import CliRunner
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from archive_api.accounts import service as accounts  # noqa: E402
-from archive_api.cli import cli  # noqa: E402
 from archive_api.context import Archive, get_archive, reset_archive  # noqa: E402
 from archive_api.settings import reset_settings  # noqa: E402
 
@@ -18,10 +18,22 @@ CORPUS = Path(__file__).parent / "data" / "corpus"
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per run; each test starts from a copy of it."""
+    from archive_api.migrate import upgrade_database
+
+    path = tmp_path_factory.mktemp("template") / "diwan.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path) -> Iterator[Path]:
     """An empty data dir that every backend of this test lives in."""
     directory = tmp_path / "data"
+    directory.mkdir()
+    shutil.copyfile(migrated_database, directory / "diwan.sqlite3")
     monkeypatch.setenv("DIWAN_DATA_DIR", str(directory))
     reset_settings()
     reset_archive()
@@ -69,6 +81,8 @@ def people(archive: Archive) -> People:
 @pytest.fixture
 def run_cli(data_dir: Path):
     """Invoke `diwan` in-process with this test's data dir; returns the click Result."""
+    from archive_api.cli import cli
+
     runner = CliRunner()
 
     def invoke(*arguments: str, input: str | None = None):
