@@ -19,7 +19,7 @@ from ingest.jobs import ExtractionJob, JobFailed, JobFinished, PageDone, PageSta
 from ingest.pdf_text import extract_text_layer
 from ingest.render import make_thumbnail, render_page
 from ingest.types import PageText
-from ocr.tesseract import ocr_image
+from ocr.page import ocr_image
 
 logger = logging.getLogger(__name__)
 
