@@ -13,14 +13,12 @@ from archive_api.audit.service import record
 from archive_api.context import Archive
 from archive_api.documents.models import Document, Page
 from archive_api.errors import N_, DiwanError
-from search.backend import SearchRequest, SortOrder
+from search.backend import SearchRequest, SortOrder, validate_request
 from search.highlight import highlight
 from search.query import parse_query
 
 logger = logging.getLogger(__name__)
 
-MAX_PER_PAGE = 100
-MAX_RESULT_PAGE = 500
 SORT_ORDERS = ("relevance", "date_desc", "date_asc")
 
 
@@ -39,28 +37,13 @@ class SearchFilters:
     per_page: int = 20
 
     def check(self) -> None:
+        """Check what the backend does not: the sort order and the page number (see validate_request)."""
         if self.sort not in SORT_ORDERS:
             raise InvalidSearch(
                 N_("Sort order %(value)r is unknown; use relevance, date_desc or date_asc."), value=self.sort
             )
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise InvalidSearch(
-                N_("Results per page must be between 1 and %(maximum)d, not %(value)s."),
-                maximum=MAX_PER_PAGE,
-                value=self.per_page,
-            )
-        if not 1 <= self.page <= MAX_RESULT_PAGE:
-            raise InvalidSearch(
-                N_("Result page must be between 1 and %(maximum)d, not %(value)s; narrow the search instead."),
-                maximum=MAX_RESULT_PAGE,
-                value=self.page,
-            )
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise InvalidSearch(
-                N_("The start date %(start)s is after the end date %(end)s; swap them."),
-                start=self.date_from,
-                end=self.date_to,
-            )
+        if self.page < 1:
+            raise InvalidSearch(N_("Result page %(value)s is invalid; pages start at 1."), value=self.page)
 
 
 @dataclass(frozen=True)
@@ -106,6 +89,7 @@ def search_documents(
         offset=(filters.page - 1) * filters.per_page,
         limit=filters.per_page,
     )
+    validate_request(request)
     found = archive.search.search(request)
     hits = [_hit(session, document_id, query) for document_id in found.ids]
     hits = [hit for hit, document in hits if document is not None and principals & set(readers_of(document))]
