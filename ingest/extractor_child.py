@@ -9,6 +9,7 @@ import io
 import logging
 import resource
 import sys
+from pathlib import Path
 
 from PIL import Image
 
@@ -16,7 +17,7 @@ from archive_api.errors import DiwanError
 from archive_api.logs import configure_logging
 from ingest.framing import read_frame, write_frame
 from ingest.jobs import ExtractionJob, JobFailed, JobFinished, PageDone, PageStarted
-from ingest.pdf_text import extract_text_layer
+from ingest.pdf_text import TextLayerReader, open_text_layer
 from ingest.render import make_thumbnail, render_page
 from ingest.types import PageText
 from ocr.page import ocr_image
@@ -37,8 +38,8 @@ def _webp(image: Image.Image, max_side: int) -> bytes:
     return buffer.getvalue()
 
 
-def _extract_page(job: ExtractionJob, number: int, output) -> None:
-    text = extract_text_layer(job.path, number) if job.facts.kind == "pdf" else None
+def _extract_page(job: ExtractionJob, number: int, text_layer: TextLayerReader | None, output) -> None:
+    text = text_layer.page_text(number) if text_layer is not None else None
     needs_ocr = text is None
     write_frame(output, PageStarted(number, job.facts.page_count, needs_ocr))
 
@@ -57,10 +58,20 @@ def _extract_page(job: ExtractionJob, number: int, output) -> None:
     )
 
 
+def _extract_pages(job: ExtractionJob, output) -> None:
+    if job.facts.kind != "pdf":
+        for number in range(job.first_page, job.facts.page_count + 1):
+            _extract_page(job, number, None, output)
+        return
+    # One parse of the PDF serves every page; reopening it per page costs about ten times more.
+    with open_text_layer(Path(job.path)) as text_layer:
+        for number in range(job.first_page, job.facts.page_count + 1):
+            _extract_page(job, number, text_layer, output)
+
+
 def run_job(job: ExtractionJob, output) -> None:
     try:
-        for number in range(job.first_page, job.facts.page_count + 1):
-            _extract_page(job, number, output)
+        _extract_pages(job, output)
     except DiwanError as error:
         write_frame(output, JobFailed(error.code, error.message, error.params))
         return
