@@ -65,7 +65,8 @@ class Settings(BaseSettings):
 
     @property
     def resolved_broker_url(self) -> str:
-        return self.broker_url or "filesystem://"
+        # The host part is ignored by the filesystem transport, but kombu warns when it is empty.
+        return self.broker_url or "filesystem://localhost//"
 
     @property
     def embedded_broker(self) -> bool:

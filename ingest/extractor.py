@@ -42,6 +42,9 @@ class Extractor:
             [sys.executable, "-m", "ingest.extractor_child", str(self.memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # Unbuffered, so the select() on the pipe sees every frame the process has written
+            # rather than one already sitting in a read-ahead buffer.
+            bufsize=0,
             env=environment,
         )
         logger.info("extraction process started pid=%s memory_cap_mb=%s", process.pid, self.memory_mb)

@@ -16,13 +16,20 @@ def write_frame(stream: BinaryIO, value: Any) -> None:
     stream.flush()
 
 
+def _read_exact(stream: BinaryIO, size: int) -> bytes:
+    """Read exactly size bytes; an unbuffered pipe may return fewer per read call."""
+    parts = []
+    remaining = size
+    while remaining:
+        part = stream.read(remaining)
+        if not part:
+            raise EOFError("extraction process closed its output")
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
 def read_frame(stream: BinaryIO) -> Any:
     """Read one frame; raises EOFError when the other end has closed the pipe."""
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        raise EOFError("extraction process closed its output")
-    (length,) = _HEADER.unpack(header)
-    payload = stream.read(length)
-    if len(payload) < length:
-        raise EOFError("extraction process closed its output mid-frame")
-    return pickle.loads(payload)  # noqa: S301 - frames come from our own child process
+    (length,) = _HEADER.unpack(_read_exact(stream, _HEADER.size))
+    return pickle.loads(_read_exact(stream, length))  # noqa: S301 - frames come from our own child process

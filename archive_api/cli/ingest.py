@@ -29,8 +29,11 @@ class MissingPath(DiwanError):
     code = "missing_path"
 
 
-def collect_files(paths: tuple[Path, ...], manifest_path: Path | None) -> list[tuple[Path, Path | None]]:
-    """Expand folders recursively; each file comes with the folder it was found under."""
+def collect_files(
+    paths: tuple[Path, ...], manifest_path: Path | None, data_dir: Path
+) -> list[tuple[Path, Path | None]]:
+    """Expand folders recursively, skipping hidden files and the data dir; each file comes with its folder."""
+    data_dir = data_dir.resolve()
     files: list[tuple[Path, Path | None]] = []
     for path in paths:
         if not path.exists():
@@ -41,7 +44,8 @@ def collect_files(paths: tuple[Path, ...], manifest_path: Path | None) -> list[t
         for found in sorted(path.rglob("*")):
             hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
             is_manifest = manifest_path is not None and found.resolve() == manifest_path.resolve()
-            if found.is_file() and not hidden and not is_manifest:
+            in_data_dir = found.resolve().is_relative_to(data_dir)
+            if found.is_file() and not hidden and not is_manifest and not in_data_dir:
                 files.append((found, path))
     return files
 
@@ -106,7 +110,7 @@ def ingest(paths, department_code, doc_type, manifest, wait, uploader_name, jobs
     """Add files or folders (recursively) to the archive. Prints: id, status, file[, reason]."""
     archive = get_archive()
     manifest_rows = load_manifest(manifest) if manifest else None
-    files = collect_files(paths, manifest)
+    files = collect_files(paths, manifest, archive.settings.data_dir)
     if not files:
         raise MissingPath(N_("No files were found under %(paths)s."), paths=", ".join(map(str, paths)))
     if doc_type:
