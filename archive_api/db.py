@@ -59,6 +59,9 @@ class Database:
         if url.startswith("sqlite"):
             _disable_pysqlite_autobegin(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # On SQLite, sessions that may write begin with BEGIN IMMEDIATE (see make_engine); the
+        # option rides on the bind, so it holds for every transaction of the session.
+        self._write_bind = self.engine.execution_options(diwan_write=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,9 +70,7 @@ class Database:
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:
         """Yield a session that commits on success and rolls back on error."""
-        session = self._sessions()
-        if self.is_sqlite:
-            session.connection(execution_options={"diwan_write": write})
+        session = self._sessions(bind=self._write_bind if write and self.is_sqlite else self.engine)
         try:
             yield session
             session.commit()

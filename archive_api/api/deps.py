@@ -67,6 +67,14 @@ async def _check_csrf(request: Request, web_session: WebSession) -> None:
 
 
 async def current_user(request: Request, session: SessionDep) -> User:
+    user = await _authenticated_user(request, session)
+    # End the read transaction now: on SQLite it holds the write lock, and handlers such as
+    # uploads do their work in sessions of their own.
+    session.commit()
+    return user
+
+
+async def _authenticated_user(request: Request, session: Session) -> User:
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         user = user_for_token(session, authorization[7:].strip())

@@ -42,3 +42,29 @@ def search_json(run_cli):
         return json.loads(result.output)
 
     return search
+
+
+@pytest.fixture
+def drain(archive):
+    """Process every queued record here, as a worker would, and return their final states."""
+    from ingest.local_runner import run_locally
+    from ingest.sweeper import pending_documents
+
+    def run() -> dict[int, str]:
+        return run_locally(archive, pending_documents(archive), 1)
+
+    return run
+
+
+@pytest.fixture
+def api(archive, staff):
+    """A TestClient on the app and bearer-token headers for each staff user."""
+    from fastapi.testclient import TestClient
+
+    from archive_api.app import create_app
+
+    client = TestClient(create_app())
+    client.tokens = {name: {"Authorization": f"Bearer {staff.token(name)}"} for name in
+                     ("hr.clerk", "hr.reader", "hr.admin", "moh.reader")}
+    yield client
+    client.close()

@@ -1,0 +1,188 @@
+"""The REST API under /api/v1: upload, status, documents, pages, images, search, access."""
+
+import io
+
+from tests.factories.documents import image_bytes, render_arabic_page
+from tests.integration.conftest import STRIP_MM
+
+
+def _scan(lines: list[str]) -> bytes:
+    return image_bytes(render_arabic_page(lines, font_size=16, paper_mm=STRIP_MM), "PNG", dpi=(300, 300))
+
+
+def _upload(api, user: str, *files: tuple[str, bytes], **fields):
+    payload = [("files", (name, io.BytesIO(data), "application/octet-stream")) for name, data in files]
+    return api.post("/api/v1/documents", headers=api.tokens[user], files=payload, data=fields)
+
+
+def test_upload_several_files(api, drain):
+    response = _upload(api, "hr.clerk", ("أ.png", _scan(["تقرير الأداء السنوي"])), ("b.png", _scan(["شهادة ميلاد"])),
+                       doc_type="report", employee_number="77")
+    assert response.status_code == 201
+    body = response.json()
+    assert [item["status"] for item in body["documents"]] == ["queued", "queued"]
+    assert body["documents"][0]["file"] == "أ.png"
+    assert body["rejected"] == []
+
+    drain()
+    batch = api.get(f"/api/v1/batches/{body['batch_id']}", headers=api.tokens["hr.clerk"]).json()
+    assert batch["counts"] == {"indexed": 2}
+
+
+def test_upload_mixed_keeps_accepted(api, corpus):
+    response = _upload(api, "hr.clerk", ("good.png", _scan(["نموذج"])),
+                       ("bomb.gif", (corpus / "pillow_decompression_bomb.gif").read_bytes()))
+    assert response.status_code == 201
+    body = response.json()
+    assert len(body["documents"]) == 1
+    assert body["rejected"][0]["file"] == "bomb.gif"
+
+
+def test_upload_rejections_are_4xx(api, corpus):
+    cases = {
+        "pdfjs_bomb_giant.pdf": 422,
+        "ocrmypdf_hugemono_35000px.pdf": 422,
+        "pillow_decompression_bomb.gif": 415,
+        "pdfminer_aes-256-r6_encrypted.pdf": 422,
+        "ocrmypdf_invalid.pdf": 422,
+    }
+    for name, status in cases.items():
+        response = _upload(api, "hr.clerk", (name, (corpus / name).read_bytes()))
+        assert response.status_code == status, (name, response.text)
+        message = response.json()["rejected"][0]["message"]
+        assert name in message, message
+
+
+def test_upload_empty_and_disguised(api):
+    empty = _upload(api, "hr.clerk", ("empty.pdf", b""))
+    assert empty.status_code == 422
+    disguised = _upload(api, "hr.clerk", ("scan.pdf", b"<html><body>not a pdf</body></html>"))
+    assert disguised.status_code == 415
+    assert "scan.pdf" in disguised.json()["rejected"][0]["message"]
+
+
+def test_upload_path_in_file_name(api, archive):
+    response = _upload(api, "hr.clerk", ("../../etc/ملف.png", _scan(["نموذج"])))
+    assert response.status_code == 201
+    assert response.json()["documents"][0]["file"] == "ملف.png"
+    assert not (archive.settings.data_dir.parent / "etc").exists()
+
+
+def test_upload_bad_metadata(api):
+    response = _upload(api, "hr.clerk", ("a.png", _scan(["نموذج"])), doc_date="31/31/2020")
+    assert response.status_code == 400
+    assert "31/31/2020" in response.json()["error"]["message"]
+
+
+def test_upload_needs_files(api):
+    response = api.post("/api/v1/documents", headers=api.tokens["hr.clerk"], data={"title": "x"})
+    assert response.status_code == 422
+
+
+def test_reader_cannot_upload(api):
+    response = _upload(api, "hr.reader", ("a.png", _scan(["نموذج"])))
+    assert response.status_code == 403
+
+
+def test_document_endpoints(api, drain):
+    upload = _upload(api, "hr.clerk", ("letter.png", _scan(["كتاب تكليف بمهمة رسمية"])), title="كتاب تكليف")
+    document_id = upload.json()["documents"][0]["id"]
+    drain()
+    headers = api.tokens["hr.reader"]
+
+    metadata = api.get(f"/api/v1/documents/{document_id}", headers=headers).json()
+    assert metadata["title"] == "كتاب تكليف"
+    assert metadata["status"] == "indexed"
+    assert len(metadata["sha256"]) == 64
+
+    pages = api.get(f"/api/v1/documents/{document_id}/pages", headers=headers).json()
+    assert pages[0]["source"] == "ocr"
+    assert "تكليف" in pages[0]["text"]
+    assert pages[0]["confidence"] > 50
+
+    thumbnail = api.get(f"/api/v1/documents/{document_id}/pages/1/thumbnail", headers=headers)
+    assert thumbnail.headers["content-type"] == "image/webp"
+    image = api.get(f"/api/v1/documents/{document_id}/pages/1/image", headers=headers)
+    assert image.content[:4] == b"RIFF"
+
+    original = api.get(f"/api/v1/documents/{document_id}/original", headers=headers)
+    assert original.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "letter.png" in original.headers["content-disposition"]
+
+    missing_page = api.get(f"/api/v1/documents/{document_id}/pages/9", headers=headers)
+    assert missing_page.status_code == 404
+
+
+def test_search_endpoint(api, drain):
+    _upload(api, "hr.clerk", ("a.png", _scan(["مدرسة الأمل الثانوية"])), doc_type="certificate")
+    drain()
+    response = api.get("/api/v1/search", params={"q": "المدرسه", "type": "certificate"}, headers=api.tokens["hr.reader"])
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    assert body["hits"][0]["pages"] == [1]
+    assert "<mark>" in body["hits"][0]["snippet"]
+
+
+def test_search_bad_input(api):
+    headers = api.tokens["hr.reader"]
+    assert api.get("/api/v1/search", params={"q": '"open'}, headers=headers).status_code == 400
+    assert api.get("/api/v1/search", params={"q": "x", "from": "soon"}, headers=headers).status_code == 400
+    assert api.get("/api/v1/search", params={"q": "x", "sort": "random"}, headers=headers).status_code == 400
+    assert api.get("/api/v1/search", params={"q": "x", "per_page": 1000}, headers=headers).status_code == 400
+    assert api.get("/api/v1/search", params={"q": "x", "page": 0}, headers=headers).status_code == 400
+    assert api.get("/api/v1/search", headers=headers).status_code == 422
+
+
+def test_other_departments_token_refused(api, drain):
+    upload = _upload(api, "hr.clerk", ("a.png", _scan(["ملف سري للموظف"])))
+    document_id = upload.json()["documents"][0]["id"]
+    drain()
+    headers = api.tokens["moh.reader"]
+    for path in ("", "/pages", "/pages/1", "/pages/1/image", "/pages/1/thumbnail", "/original", "/status"):
+        response = api.get(f"/api/v1/documents/{document_id}{path}", headers=headers)
+        assert response.status_code == 404, path
+    assert api.get("/api/v1/search", params={"q": "سري"}, headers=headers).json()["total"] == 0
+    assert api.get(f"/api/v1/batches/{upload.json()['batch_id']}", headers=headers).status_code == 404
+
+
+def test_logged_out_refused(api):
+    assert api.get("/api/v1/search", params={"q": "x"}).status_code == 401
+    assert api.get("/api/v1/documents/1").status_code == 401
+    bad_token = {"Authorization": "Bearer dwn_not-a-token"}
+    assert api.get("/api/v1/search", params={"q": "x"}, headers=bad_token).status_code == 401
+
+
+def test_session_cookie_needs_csrf(api):
+    from archive_api.accounts.service import get_user, start_session
+    from archive_api.context import get_archive
+
+    with get_archive().db.session() as session:
+        cookie, web_session = start_session(session, get_user(session, "hr.clerk"))
+        csrf = web_session.csrf_token
+    api.cookies.set("diwan_session", cookie)
+    files = [("files", ("a.png", io.BytesIO(_scan(["نموذج"])), "image/png"))]
+    assert api.post("/api/v1/documents", files=files).status_code == 403
+    files = [("files", ("a.png", io.BytesIO(_scan(["نموذج"])), "image/png"))]
+    assert api.post("/api/v1/documents", files=files, headers={"X-CSRF-Token": csrf}).status_code == 201
+    api.cookies.clear()
+
+
+def test_metadata_patch_reindexes(api, drain):
+    upload = _upload(api, "hr.clerk", ("a.png", _scan(["طلب نقل الموظف إلى دائرة أخرى"])))
+    document_id = upload.json()["documents"][0]["id"]
+    drain()
+    response = api.patch(f"/api/v1/documents/{document_id}", json={"doc_type": "transfer"}, headers=api.tokens["hr.clerk"])
+    assert response.status_code == 200
+    found = api.get("/api/v1/search", params={"q": "نقل", "type": "transfer"}, headers=api.tokens["hr.reader"]).json()
+    assert found["total"] == 1
+    bad = api.patch(f"/api/v1/documents/{document_id}", json={"doc_date": "tomorrow"}, headers=api.tokens["hr.clerk"])
+    assert bad.status_code == 400
+
+
+def test_openapi_lists_routes(api):
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/documents", "/api/v1/search", "/api/v1/documents/{document_id}/original",
+                 "/api/v1/documents/{document_id}/pages/{number}/thumbnail", "/api/v1/batches/{batch_id}"):
+        assert path in paths
+    assert api.get("/api/docs").status_code == 200
