@@ -79,6 +79,7 @@ def fail(archive: Archive, document_id: int, worker: str | None, error: DiwanErr
         status=STATUS_FAILED,
         error_code=error.code,
         error_message=error.render(),
+        error_detail=error.to_json(),
         lease_owner=None,
         lease_expires_at=None,
     )
@@ -178,7 +179,8 @@ def process_document(archive: Archive, document_id: int, extractor: Extractor, w
         return STATUS_FAILED
 
     try:
-        _update_owned(archive, document_id, worker, status=STATUS_EXTRACTING, error_code=None, error_message=None)
+        cleared = dict(error_code=None, error_message=None, error_detail=None)
+        _update_owned(archive, document_id, worker, status=STATUS_EXTRACTING, **cleared)
         with _local_original(archive, sha256) as path:
             job = ExtractionJob(document_id, str(path), facts, archive.limits, first_page)
             for event in extractor.extract(job):

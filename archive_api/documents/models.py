@@ -65,6 +65,8 @@ class Document(Base):
     progress_page: Mapped[int] = mapped_column(default=0)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # The reason as message id and parameters (DiwanError.to_json), to show it in any language.
+    error_detail: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     # A worker owns a document while its lease runs; an expired lease means the worker died.
     lease_owner: Mapped[str | None] = mapped_column(String(200))

@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.intake import inspect_file_isolated, safe_display_name
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,9 +24,10 @@ from archive_api.documents.models import (
     Document,
     Page,
 )
-from archive_api.errors import N_, Conflict, PermissionDenied
+from archive_api.errors import N_, Conflict, PermissionDenied, render_stored
 from archive_api.storage import original_key
 from archive_api.storage.local import sha256_of_file
+from ingest.intake import inspect_file_isolated, safe_display_name
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ def retry_document(session: Session, user: User | None, document: Document) -> D
     document.status = STATUS_QUEUED
     document.error_code = None
     document.error_message = None
+    document.error_detail = None
     document.attempts = 0
     document.lease_owner = None
     document.lease_expires_at = None
@@ -143,3 +144,8 @@ def batch_counts(session: Session, batch_id: int) -> dict[str, int]:
         select(Document.status, func.count()).where(Document.batch_id == batch_id).group_by(Document.status)
     )
     return {status: count for status, count in rows}
+
+
+def failure_reason(document: Document, translate=None) -> str:
+    """The reason a record failed, in the language of `translate` (English without it)."""
+    return render_stored(document.error_detail, document.error_message or "", translate)

@@ -7,7 +7,6 @@ from archive_api.accounts.service import get_user
 from archive_api.documents.models import Document
 from archive_api.errors import NotFound, PermissionDenied
 from archive_api.timeutil import utcnow
-
 from tests.factories.records import make_record
 
 

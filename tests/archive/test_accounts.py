@@ -2,7 +2,6 @@ import pytest
 
 from archive_api.accounts import service
 from archive_api.errors import Conflict, NotFound
-
 from tests.conftest import PASSWORD
 
 

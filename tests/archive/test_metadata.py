@@ -7,7 +7,12 @@ from archive_api.documents.metadata import InvalidMetadata, clean_metadata, pars
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2019-07-21", date(2019, 7, 21)), ("21/07/2019", date(2019, 7, 21)), ("٢١/٠٧/٢٠١٩", date(2019, 7, 21)), ("", None)],
+    [
+        ("2019-07-21", date(2019, 7, 21)),
+        ("21/07/2019", date(2019, 7, 21)),
+        ("٢١/٠٧/٢٠١٩", date(2019, 7, 21)),
+        ("", None),
+    ],
 )
 def test_parse_date_formats(text, expected):
     assert parse_date(text) == expected

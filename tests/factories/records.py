@@ -9,7 +9,9 @@ from archive_api.documents.models import STATUS_INDEXED, Blob, Document, Page
 _counter = itertools.count(1)
 
 
-def make_record(archive, department: str, doc_type: str | None = None, pages: tuple[str, ...] = ("نص",), **fields) -> int:
+def make_record(
+    archive, department: str, doc_type: str | None = None, pages: tuple[str, ...] = ("نص",), **fields
+) -> int:
     """Insert an indexed record with the given page texts and return its id (no file, no index)."""
     number = next(_counter)
     sha256 = hashlib.sha256(f"record-{number}-{department}".encode()).hexdigest()

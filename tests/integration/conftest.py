@@ -64,7 +64,9 @@ def api(archive, staff):
     from archive_api.app import create_app
 
     client = TestClient(create_app())
-    client.tokens = {name: {"Authorization": f"Bearer {staff.token(name)}"} for name in
-                     ("hr.clerk", "hr.reader", "hr.admin", "moh.reader")}
+    client.tokens = {
+        name: {"Authorization": f"Bearer {staff.token(name)}"}
+        for name in ("hr.clerk", "hr.reader", "hr.admin", "moh.reader")
+    }
     yield client
     client.close()

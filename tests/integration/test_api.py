@@ -16,8 +16,14 @@ def _upload(api, user: str, *files: tuple[str, bytes], **fields):
 
 
 def test_upload_several_files(api, drain):
-    response = _upload(api, "hr.clerk", ("أ.png", _scan(["تقرير الأداء السنوي"])), ("b.png", _scan(["شهادة ميلاد"])),
-                       doc_type="report", employee_number="77")
+    response = _upload(
+        api,
+        "hr.clerk",
+        ("أ.png", _scan(["تقرير الأداء السنوي"])),
+        ("b.png", _scan(["شهادة ميلاد"])),
+        doc_type="report",
+        employee_number="77",
+    )
     assert response.status_code == 201
     body = response.json()
     assert [item["status"] for item in body["documents"]] == ["queued", "queued"]
@@ -30,8 +36,12 @@ def test_upload_several_files(api, drain):
 
 
 def test_upload_mixed_keeps_accepted(api, corpus):
-    response = _upload(api, "hr.clerk", ("good.png", _scan(["نموذج"])),
-                       ("bomb.gif", (corpus / "pillow_decompression_bomb.gif").read_bytes()))
+    response = _upload(
+        api,
+        "hr.clerk",
+        ("good.png", _scan(["نموذج"])),
+        ("bomb.gif", (corpus / "pillow_decompression_bomb.gif").read_bytes()),
+    )
     assert response.status_code == 201
     body = response.json()
     assert len(body["documents"]) == 1
@@ -116,7 +126,9 @@ def test_document_endpoints(api, drain):
 def test_search_endpoint(api, drain):
     _upload(api, "hr.clerk", ("a.png", _scan(["مدرسة الأمل الثانوية"])), doc_type="certificate")
     drain()
-    response = api.get("/api/v1/search", params={"q": "المدرسه", "type": "certificate"}, headers=api.tokens["hr.reader"])
+    response = api.get(
+        "/api/v1/search", params={"q": "المدرسه", "type": "certificate"}, headers=api.tokens["hr.reader"]
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == 1
@@ -172,7 +184,9 @@ def test_metadata_patch_reindexes(api, drain):
     upload = _upload(api, "hr.clerk", ("a.png", _scan(["طلب نقل الموظف إلى دائرة أخرى"])))
     document_id = upload.json()["documents"][0]["id"]
     drain()
-    response = api.patch(f"/api/v1/documents/{document_id}", json={"doc_type": "transfer"}, headers=api.tokens["hr.clerk"])
+    response = api.patch(
+        f"/api/v1/documents/{document_id}", json={"doc_type": "transfer"}, headers=api.tokens["hr.clerk"]
+    )
     assert response.status_code == 200
     found = api.get("/api/v1/search", params={"q": "نقل", "type": "transfer"}, headers=api.tokens["hr.reader"]).json()
     assert found["total"] == 1
@@ -182,7 +196,12 @@ def test_metadata_patch_reindexes(api, drain):
 
 def test_openapi_lists_routes(api):
     paths = api.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/documents", "/api/v1/search", "/api/v1/documents/{document_id}/original",
-                 "/api/v1/documents/{document_id}/pages/{number}/thumbnail", "/api/v1/batches/{batch_id}"):
+    for path in (
+        "/api/v1/documents",
+        "/api/v1/search",
+        "/api/v1/documents/{document_id}/original",
+        "/api/v1/documents/{document_id}/pages/{number}/thumbnail",
+        "/api/v1/batches/{batch_id}",
+    ):
         assert path in paths
     assert api.get("/api/docs").status_code == 200

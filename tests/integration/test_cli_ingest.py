@@ -6,7 +6,6 @@ from sqlalchemy import update
 
 from archive_api.documents.models import Document
 from archive_api.storage import original_key
-
 from tests.integration.conftest import write_scan
 
 

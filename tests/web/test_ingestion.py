@@ -5,6 +5,7 @@ from sqlalchemy import update
 
 from archive_api.accounts.service import get_department, get_user
 from archive_api.documents.models import Batch, Document
+from archive_api.errors import DiwanError
 from tests.factories.records import make_record
 from tests.web.pages import arabic
 
@@ -83,8 +84,9 @@ def test_recent_lists_own_department_only(client, archive, hr, fin):
 
 def test_failed_shows_translated_reason(client, archive, hr):
     document_id = make_record(archive, "HR")
+    reason = DiwanError(TIMEOUT_REASON, seconds=180)
     _set(archive, document_id, status="failed", error_code="page_timeout",
-         error_message=TIMEOUT_REASON % {"seconds": 180})
+         error_message=reason.render(), error_detail=reason.to_json())
     client.login("hr.clerk")
 
     response = client.get("/status")

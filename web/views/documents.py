@@ -14,14 +14,13 @@ from archive_api.api.deps import SessionDep
 from archive_api.audit.models import AuditEntry
 from archive_api.audit.service import record
 from archive_api.documents.models import Page
-from archive_api.documents.service import UPLOAD_ROLES, page_texts
+from archive_api.documents.service import UPLOAD_ROLES, failure_reason, page_texts
 from archive_api.errors import DiwanError
 from search.highlight import highlight
 from search.query import ParsedQuery, parse_query
 from web.deps import WebUser
-from web.failures import translate_stored_message
 from web.highlighting import mark_page_text
-from web.rendering import language_of, render
+from web.rendering import language_of, render, translator
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def document_page(request: Request, document_id: int, session: SessionDep, user:
     context = {
         "document": document,
         "department_name": document.department.name(language_of(request)),
-        "failure_reason": translate_stored_message(document.error_message or "", language_of(request)),
+        "failure_reason": failure_reason(document, translator(request)),
         "pages": displayed,
         "page_total": len(pages),
         "matched_pages": sorted(matched),

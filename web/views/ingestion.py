@@ -15,13 +15,12 @@ from sqlalchemy import select
 from archive_api.access.service import require_read
 from archive_api.api.deps import SessionDep
 from archive_api.documents.models import FINAL_STATES, Batch, Document
-from archive_api.documents.service import UPLOAD_ROLES, batch_counts, require_uploader, retry_document
+from archive_api.documents.service import UPLOAD_ROLES, batch_counts, failure_reason, require_uploader, retry_document
 from archive_api.errors import N_, NotFound
 from ingest.queue import enqueue
 from web.deps import WebUser
-from web.failures import translate_stored_message
 from web.redirects import local_path, see_other
-from web.rendering import is_htmx, language_of, render
+from web.rendering import is_htmx, render, translator
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +33,10 @@ CHART_STATES = ("indexed", "indexing", "ocr", "extracting", "queued", "failed")
 
 
 def _list_context(request: Request, user, documents: list[Document], poll_url: str, return_url: str) -> dict:
-    language = language_of(request)
+    translate = translator(request)
     return {
         "documents": documents,
-        "reasons": {d.id: translate_stored_message(d.error_message or "", language) for d in documents},
+        "reasons": {d.id: failure_reason(d, translate) for d in documents},
         "polling": any(document.status not in FINAL_STATES for document in documents),
         "poll_url": poll_url,
         "return_url": return_url,

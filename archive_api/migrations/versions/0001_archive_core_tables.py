@@ -1,13 +1,12 @@
 """archive core tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-04 20:38:28.158520
 """
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
