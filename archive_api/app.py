@@ -11,11 +11,18 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from archive_api.api import documents as documents_api
 from archive_api.api import search as search_api
 from archive_api.context import get_archive
-from archive_api.errors import DiwanError
+from archive_api.errors import N_, DiwanError
 from archive_api.i18n import gettext_for, pick_language
 from archive_api.logs import configure_logging, current_context
+from web.errors import web_error_response
+from web.routes import install_web
 
 logger = logging.getLogger(__name__)
+
+
+class InvalidRequest(DiwanError):
+    http_status = 422
+    code = "invalid_request"
 
 
 class RequestContext(BaseHTTPMiddleware):
@@ -55,21 +62,20 @@ def create_app() -> FastAPI:
     app.include_router(documents_api.router)
     app.include_router(search_api.router)
 
-    from web.routes import install_web
-
     install_web(app)
 
     @app.exception_handler(DiwanError)
     async def _domain_error(request: Request, error: DiwanError):
         if request.url.path.startswith("/api/"):
             return api_error_response(request, error)
-        from web.errors import web_error_response
-
         return web_error_response(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, error: RequestValidationError):
         problems = "; ".join(f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors())
+        if not request.url.path.startswith("/api/"):
+            invalid = InvalidRequest(N_("The address is invalid (%(problems)s); check the link."), problems=problems)
+            return web_error_response(request, invalid)
         return JSONResponse(status_code=422, content={"error": {"code": "invalid_request", "message": problems}})
 
     return app

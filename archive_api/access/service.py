@@ -130,7 +130,8 @@ def create_grant(
         grantor_department_id=admin.department_id,
         grantee_department_id=grantee.id,
         scope=scope,
-        doc_type=doc_type.strip() if scope == SCOPE_DOC_TYPE and doc_type else None,
+        # Records store their type in lower case (documents.metadata), so grants must match it.
+        doc_type=doc_type.strip().lower() if scope == SCOPE_DOC_TYPE and doc_type else None,
         document_id=document_id if scope == SCOPE_DOCUMENT else None,
         expires_at=expires_at,
         created_by_id=admin.id,

@@ -28,7 +28,7 @@ from archive_api.documents.metadata import clean_metadata
 from archive_api.documents.models import STATUS_INDEXED, Batch, Document, Page
 from archive_api.documents.service import batch_counts, require_uploader, retry_document
 from archive_api.documents.uploads import accept_uploads
-from archive_api.errors import N_, NotFound
+from archive_api.errors import N_, NotFound, PermissionDenied
 from archive_api.storage import original_key, rendition_key
 from ingest.pipeline import index_document
 from ingest.queue import enqueue
@@ -148,9 +148,11 @@ def get_status(document_id: int, session: SessionDep, user: UserDep):
 
 @router.post("/documents/{document_id}/retry", response_model=StatusOut)
 def retry(document_id: int, session: SessionDep, user: UserDep):
-    """Queue a failed record again; its original was kept."""
+    """Queue a failed record again; its original was kept. Only its own department may retry it."""
     document = require_read(session, user, document_id)
     require_uploader(user)
+    if document.department_id != user.department_id:
+        raise PermissionDenied(N_("Only the department that owns document %(id)s can retry it."), id=document_id)
     retry_document(session, user, document)
     session.commit()
     enqueue([document.id])

@@ -205,3 +205,31 @@ def test_openapi_lists_routes(api):
     ):
         assert path in paths
     assert api.get("/api/docs").status_code == 200
+
+
+def test_retry_only_by_owning_department(api, archive, staff):
+    from sqlalchemy import update
+
+    from archive_api.access.service import create_grant
+    from archive_api.accounts.service import get_user
+    from archive_api.documents.models import Document
+
+    staff.user("moh.clerk", "MOH", "clerk")
+    upload = _upload(api, "hr.clerk", ("a.png", _scan(["نموذج"])))
+    document_id = upload.json()["documents"][0]["id"]
+    with archive.db.session() as session:
+        session.execute(update(Document).where(Document.id == document_id).values(status="failed"))
+        create_grant(session, get_user(session, "hr.admin"), "MOH", "department")
+    headers = {"Authorization": f"Bearer {staff.token('moh.clerk')}"}
+    assert api.get(f"/api/v1/documents/{document_id}", headers=headers).status_code == 200
+    assert api.post(f"/api/v1/documents/{document_id}/retry", headers=headers).status_code == 403
+    assert api.post(f"/api/v1/documents/{document_id}/retry", headers=api.tokens["hr.clerk"]).status_code == 200
+
+
+def test_grant_doc_type_case_insensitive(archive, staff):
+    from archive_api.access.service import create_grant
+    from archive_api.accounts.service import get_user
+
+    with archive.db.session() as session:
+        grant = create_grant(session, get_user(session, "hr.admin"), "MOH", "doc_type", doc_type=" Contract ")
+        assert grant.doc_type == "contract"
