@@ -21,14 +21,17 @@ HEARTBEAT_STALE_S = 45
 
 def enqueue(document_ids: Iterable[int]) -> int:
     """Send one task per record; call only after the records are committed."""
+    ids = list(document_ids)
+    if not ids:
+        return 0
     app = configure_celery()
-    count = 0
-    for document_id in document_ids:
-        app.send_task(PROCESS_TASK, args=[document_id])
-        count += 1
-    if count:
-        logger.info("queued documents count=%s", count)
-    return count
+    # A fresh connection per call: the app's pooled one would keep the broker settings of the
+    # first call, which differ when one process serves several data dirs (CLI --data-dir, tests).
+    with app.connection_for_write() as connection, app.amqp.Producer(connection) as producer:
+        for document_id in ids:
+            app.send_task(PROCESS_TASK, args=[document_id], producer=producer)
+    logger.info("queued documents count=%s first=%s", len(ids), ids[0])
+    return len(ids)
 
 
 def live_workers(session: Session) -> list[str]:
