@@ -18,16 +18,22 @@ class _ContextFilter(logging.Filter):
 
 
 def configure_logging(level: str | None = None) -> None:
-    """Send log lines to stderr with time, level, logger and context id; safe to call twice."""
+    """Send log lines to stderr with time, level, logger and context id.
+
+    A later call sets the level when given one and otherwise changes nothing, so the server
+    keeps the level its command chose.
+    """
     root = logging.getLogger()
-    if any(getattr(handler, "_diwan", False) for handler in root.handlers):
+    configured = any(getattr(handler, "_diwan", False) for handler in root.handlers)
+    if level or not configured:
+        root.setLevel(level or os.environ.get("DIWAN_LOG_LEVEL", "INFO"))
+    if configured:
         return
     handler = logging.StreamHandler()
     handler._diwan = True  # type: ignore[attr-defined]
     handler.addFilter(_ContextFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"))
     root.addHandler(handler)
-    root.setLevel(level or os.environ.get("DIWAN_LOG_LEVEL", "INFO"))
     # Third-party loggers that print per-request or per-page noise at INFO.
     for noisy in ("pdfminer", "PIL", "multipart", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

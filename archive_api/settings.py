@@ -21,7 +21,6 @@ class Settings(BaseSettings):
     object_store: str = Field("", description="file:///path or s3://bucket?...; empty means data_dir/objects.")
     search_url: str = Field("", description="tantivy:///path or http(s)://elasticsearch; empty means data_dir/index.")
     broker_url: str = Field("", description="Celery broker URL; empty means a filesystem broker in the data dir.")
-    sms_gateway_url: str = Field("outbox:", description="outbox: or a Kannel sendsms URL.")
     secret_key: str = Field("", description="Signs session cookies; empty means a random key kept in the data dir.")
     environment: str = Field("development", description="development or production.")
 

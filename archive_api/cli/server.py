@@ -10,6 +10,7 @@ import click
 
 from archive_api.cli.common import reports_errors
 from archive_api.context import get_archive
+from archive_api.logs import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def serve(host: str, port: int, no_worker: bool, concurrency: int) -> None:
     """Run the web UI and REST API (and, on the embedded broker, a worker)."""
     import uvicorn
 
+    configure_logging(os.environ.get("DIWAN_LOG_LEVEL", "INFO"))
     archive = get_archive()
     worker = None
     if archive.settings.embedded_broker and not no_worker:
@@ -64,7 +66,6 @@ def serve(host: str, port: int, no_worker: bool, concurrency: int) -> None:
 @click.option("--loglevel", default="INFO", show_default=True)
 def worker(concurrency: int, loglevel: str) -> None:
     """Run a Celery worker that extracts and indexes queued records."""
-    from archive_api.logs import configure_logging
     from ingest.worker import run_worker
 
     configure_logging(loglevel)
