@@ -233,3 +233,60 @@ def test_grant_doc_type_case_insensitive(archive, staff):
     with archive.db.session() as session:
         grant = create_grant(session, get_user(session, "hr.admin"), "MOH", "doc_type", doc_type=" Contract ")
         assert grant.doc_type == "contract"
+
+
+def test_upload_each_bad_field(api):
+    cases = {
+        "title": ("x" * 501, "501"),
+        "doc_type": ("contract; drop", "contract; drop"),
+        "employee_number": ("12 34", "12 34"),
+        "doc_date": ("2019-02-30", "2019-02-30"),
+    }
+    for field, (value, named) in cases.items():
+        response = _upload(api, "hr.clerk", ("a.png", _scan(["نموذج"])), **{field: value})
+        assert response.status_code == 400, field
+        assert named in response.json()["error"]["message"], field
+
+
+def test_upload_over_size_limit(api, archive, monkeypatch):
+    monkeypatch.setattr(archive.settings, "max_upload_bytes", 1000)
+    response = _upload(api, "hr.clerk", ("big.png", _scan(["نموذج"])))
+    assert response.status_code == 413
+    message = response.json()["rejected"][0]["message"]
+    assert "big.png" in message
+    assert "DIWAN_MAX_UPLOAD_BYTES" in message
+
+
+def test_upload_thousands_of_pages(api):
+    from tests.factories.documents import make_many_pages_pdf
+
+    response = _upload(api, "hr.clerk", ("long.pdf", make_many_pages_pdf(5000)))
+    assert response.status_code == 422
+    message = response.json()["rejected"][0]["message"]
+    assert "long.pdf" in message
+    assert "DIWAN_MAX_PAGES" in message
+
+
+def test_patch_each_bad_field(api, drain):
+    upload = _upload(api, "hr.clerk", ("a.png", _scan(["نموذج"])))
+    document_id = upload.json()["documents"][0]["id"]
+    cases = {
+        "title": ("x" * 501, "501"),
+        "doc_type": ("a b", "a b"),
+        "employee_number": ("#1", "#1"),
+        "doc_date": ("tomorrow", "tomorrow"),
+    }
+    for field, (value, named) in cases.items():
+        response = api.patch(f"/api/v1/documents/{document_id}", json={field: value}, headers=api.tokens["hr.clerk"])
+        assert response.status_code == 400, field
+        assert named in response.json()["error"]["message"], field
+    wrong_type = api.patch(f"/api/v1/documents/{document_id}", json={"title": 5}, headers=api.tokens["hr.clerk"])
+    assert wrong_type.status_code == 422
+
+
+def test_arabic_error_messages(api):
+    headers = {**api.tokens["hr.reader"], "Accept-Language": "ar"}
+    response = api.get("/api/v1/search", params={"q": "x", "sort": "random"}, headers=headers)
+    assert response.status_code == 400
+    assert "random" in response.json()["error"]["message"]
+    assert any("\u0600" <= char <= "\u06ff" for char in response.json()["error"]["message"])
