@@ -5,6 +5,7 @@ import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from starlette.middleware.base import BaseHTTPMiddleware
 
@@ -54,13 +55,24 @@ def create_app() -> FastAPI:
         title="Diwan archive API",
         version="1",
         description="Personnel archive: upload, ingestion status, documents, page text and search.",
-        docs_url="/api/docs",
+        # The docs page is served below with Swagger UI from /static, not from a CDN.
+        docs_url=None,
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
     app.add_middleware(RequestContext)
     app.include_router(documents_api.router)
     app.include_router(search_api.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="Diwan API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     install_web(app)
 
