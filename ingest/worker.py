@@ -10,6 +10,7 @@ from celery.signals import worker_ready, worker_shutdown
 from archive_api.context import get_archive
 from ingest.celery_app import configure_celery
 from ingest.queue import HEARTBEAT_INTERVAL_S, beat, forget_worker
+from ingest.inbox import Inbox
 from ingest.sweeper import sweep
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def _housekeeping() -> None:
     """Write the heartbeat every few seconds and sweep stuck records at the configured interval."""
     archive = get_archive()
     name = worker_name()
+    inbox = Inbox(archive)
     next_sweep = 0.0
     elapsed = 0.0
     while not _stop.is_set():
@@ -33,6 +35,7 @@ def _housekeeping() -> None:
                 beat(session, name)
             if elapsed >= next_sweep:
                 sweep(archive)
+                inbox.scan()
                 next_sweep = elapsed + archive.settings.sweeper_interval_s
         except Exception:
             # The database may be briefly locked or down; the next round tries again.

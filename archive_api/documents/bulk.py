@@ -36,8 +36,12 @@ def import_files(
     department_code: str,
     metadata_for: Callable[[Path], DocumentMetadata],
     uploader_name: str | None = None,
+    display_names: dict[Path, str] | None = None,
 ) -> list[Outcome]:
-    """Accept each file in its own transaction, so a rejected file never takes others with it."""
+    """Accept each file in its own transaction, so a rejected file never takes others with it.
+
+    A file is recorded under its own name unless display_names gives another one.
+    """
     with archive.db.session() as session:
         department = get_department(session, department_code)
         uploader = get_user(session, uploader_name) if uploader_name else None
@@ -47,7 +51,7 @@ def import_files(
 
     outcomes = []
     for path in files:
-        outcome = Outcome(name=str(path))
+        outcome = Outcome(name=(display_names or {}).get(path, str(path)))
         try:
             with archive.db.session() as session:
                 accepted = accept_file(
@@ -55,7 +59,7 @@ def import_files(
                     session,
                     session.get(Department, department_id),
                     path,
-                    path.name,
+                    (display_names or {}).get(path, path.name),
                     metadata_for(path),
                     session.get(User, uploader_id) if uploader_id else None,
                     session.get(Batch, batch_id),
