@@ -25,13 +25,22 @@ def group_lines(words: Iterable[Word]) -> list[list[Word]]:
 
 
 def order_logically(words: list[Word], right_to_left: bool) -> list[Word]:
-    """Return a mixed-script line's words in logical order; single-script lines are unchanged."""
+    """Return a line's words in logical order.
+
+    Single-script lines keep Tesseract's order unless an Arabic line evidently runs left to
+    right, as the rows of a sparse reading do (ocr.sparse) and as lines whose Latin junk was
+    read again as Arabic may.
+    """
     arabic, latin = count_scripts(" ".join(word.text for word in words))
+    if arabic and not latin:
+        if reads_left_to_right(words):
+            return sorted(words, key=lambda word: word.left + word.right, reverse=True)
+        return words
     if not (arabic and latin):
         return words
     # Arabic word boxes from Tesseract can span their neighbours, so the boxes only decide the
     # order when Tesseract evidently read the line in the wrong direction.
-    if _reads_left_to_right(words) != right_to_left:
+    if reads_left_to_right(words) != right_to_left:
         return words
 
     visual = sorted(words, key=lambda word: word.left + word.right, reverse=right_to_left)
@@ -56,8 +65,8 @@ def line_text(words: list[Word]) -> str:
     return " ".join(text for text in cleaned if text and not is_only_marks(text))
 
 
-def _reads_left_to_right(words: list[Word]) -> bool:
-    """Whether most consecutive words in Tesseract's order step to the right on the page."""
+def reads_left_to_right(words: list[Word]) -> bool:
+    """Return whether most consecutive words, in list order, step to the right on the page."""
     steps = [second.left + second.right - first.left - first.right
              for first, second in zip(words, words[1:], strict=False)]
     return sum(step > 0 for step in steps) > sum(step < 0 for step in steps)

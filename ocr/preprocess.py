@@ -6,7 +6,6 @@ Deskewing is not done: Tesseract tolerates a few degrees, and OSD handles quarte
 """
 
 import logging
-import statistics
 from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
@@ -29,8 +28,18 @@ WORKING_DPI = 300
 # A frame band is at most this share of the page side; darker than DARK_LEVEL on average.
 MAX_FRAME_SHARE = 0.15
 DARK_LEVEL = 96
+# Share of the pixels, in percent, that contrast stretching may clip at either end.
+CONTRAST_CUTOFF_PERCENT = 0.5
 # Background brighter in one place than another by more than this is flattened.
 UNEVEN_BACKGROUND_SPREAD = 48
+
+
+@dataclass(frozen=True)
+class InkBand:
+    """A run of rows with ink: one text line, or a row of dots or harakat cut off from it."""
+
+    height: int  # pixels
+    ink: int  # sum of the rows' mean ink levels, proportional to the band's ink pixels
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ def prepare_page(image: Image.Image, dpi: int) -> PreparedPage:
 
     grey = remove_dark_frame(grey)
     grey = flatten_background(grey)
-    grey = ImageOps.autocontrast(grey, cutoff=(0.5, 0.5))
+    grey = stretch_contrast(grey)
 
     scale = choose_scale(grey, dpi)
     if scale != 1.0:
@@ -125,15 +134,30 @@ def flatten_background(grey: Image.Image) -> Image.Image:
     return ImageOps.invert(ImageChops.subtract(background, grey))
 
 
+def stretch_contrast(grey: Image.Image) -> Image.Image:
+    """Stretch grey levels to the full range, ignoring the darkest and lightest outliers.
+
+    Up to CONTRAST_CUTOFF_PERCENT of the pixels at each end are clipped, but at the dark end
+    never more than a tenth of the ink (the pixels darker than Otsu's threshold). On a page
+    with one short line, the ink is under 0.5 % of the page, and clipping 0.5 % of the pixels
+    turns the grey edges of the letters black. On one such test page Tesseract then found no
+    text.
+    """
+    histogram = grey.histogram()
+    ink_share = 100 * sum(histogram[: otsu_threshold(grey)]) / sum(histogram)
+    dark_cutoff = min(CONTRAST_CUTOFF_PERCENT, ink_share / 10)
+    return ImageOps.autocontrast(grey, cutoff=(dark_cutoff, CONTRAST_CUTOFF_PERCENT))
+
+
 def choose_scale(grey: Image.Image, dpi: int) -> float:
     """Pick the resize factor that brings body text near TARGET_LINE_HEIGHT_PX."""
     if dpi > MAX_WORKING_DPI:
         return WORKING_DPI / dpi
 
-    bands = ink_band_heights(grey)
+    bands = ink_bands(grey)
     if not bands:
         return 1.0
-    line_height = statistics.median(bands)
+    line_height = typical_band_height(bands)
 
     if line_height < MIN_LINE_HEIGHT_PX:
         needed = TARGET_LINE_HEIGHT_PX / line_height
@@ -148,13 +172,29 @@ def choose_scale(grey: Image.Image, dpi: int) -> float:
 
 
 def estimate_line_height(grey: Image.Image) -> float | None:
-    """Return the median height of the horizontal ink bands, or None for a blank page."""
-    bands = ink_band_heights(grey)
-    return statistics.median(bands) if bands else None
+    """Return the typical height of the horizontal ink bands, or None for a blank page."""
+    bands = ink_bands(grey)
+    return typical_band_height(bands) if bands else None
 
 
-def ink_band_heights(grey: Image.Image) -> list[int]:
-    """Return the heights of the horizontal ink bands (text lines) from top to bottom.
+def typical_band_height(bands: list[InkBand]) -> int:
+    """Return the ink-weighted median band height: the height of the band holding half the ink.
+
+    Weighting by ink keeps rows of dots and harakat from counting as lines. On a page with one
+    short line they form bands of their own, because their rows contain too little ink. The
+    plain median of such a page's four bands, of 7 to 30 pixels, would enlarge it 3.3 times.
+    """
+    total = sum(band.ink for band in bands)
+    seen = 0
+    for band in sorted(bands, key=lambda band: band.height):
+        seen += band.ink
+        if seen * 2 >= total:
+            return band.height
+    return bands[-1].height
+
+
+def ink_bands(grey: Image.Image) -> list[InkBand]:
+    """Return the horizontal ink bands (text lines) from top to bottom.
 
     Lines in side-by-side columns that do not line up merge into taller bands, so the estimate
     errs towards tall, which only means that small text in such layouts is not enlarged.
@@ -167,17 +207,20 @@ def ink_band_heights(grey: Image.Image) -> list[int]:
     # so that specks, rules and a shadow along the gutter do not join lines together.
     busy_row_ink = sorted(rows)[int(len(rows) * 0.9)]
     minimum_ink = max(255 * 0.005, busy_row_ink * 0.1)
-    heights = []
-    run = 0
+    bands = []
+    height = 0
+    band_ink = 0
     for level in rows + [0]:
         if level >= minimum_ink:
-            run += 1
+            height += 1
+            band_ink += level
             continue
-        if run >= 3:
-            heights.append(run)
-        run = 0
+        if height >= 3:
+            bands.append(InkBand(height=height, ink=band_ink))
+        height = 0
+        band_ink = 0
 
-    return heights
+    return bands
 
 
 def otsu_threshold(grey: Image.Image) -> int:

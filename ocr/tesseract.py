@@ -25,6 +25,12 @@ INSTALL_HINT = "install the Debian packages tesseract-ocr and tesseract-ocr-ara"
 
 # Tesseract 5 prints this when a traineddata file is missing or unreadable.
 _MISSING_LANGUAGE = re.compile(r"Failed loading language '([^']+)'")
+# Tesseract 5.3 prints these when OSD gives up on a page, and exits with status 1.
+_OSD_UNDECIDED = ("Too few characters", "Invalid resolution")
+
+
+class _Undecided(Exception):
+    """Tesseract ran but gave up with a known message, as OSD does on a page with few letters."""
 
 
 class OcrFailed(DiwanError):
@@ -95,7 +101,12 @@ def read_words(
 
 
 def detect_orientation(image_path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -> Orientation | None:
-    """Return the rotation Tesseract's OSD model suggests, or None when it finds too few letters."""
+    """Return the rotation Tesseract's OSD model suggests, or None when it cannot tell.
+
+    OSD gives up with exit status 1 on pages with too few letters and on images without a
+    usable resolution. That only means "orientation unknown", so it is logged at debug level.
+    A missing binary, a missing osd model and other failures raise OcrFailed.
+    """
     try:
         data = _call(
             pytesseract.image_to_osd,
@@ -104,16 +115,19 @@ def detect_orientation(image_path: Path, timeout_s: float = DEFAULT_TIMEOUT_S) -
             output_type=pytesseract.Output.DICT,
             timeout=timeout_s,
             what="detecting page orientation",
+            undecided=_OSD_UNDECIDED,
         )
-    except OcrFailed as error:
-        # OSD gives up on pages with little text; only a missing binary or model is fatal here.
-        if "Too few characters" in str(error) or "Invalid resolution" in str(error):
-            return None
-        raise
+    except _Undecided as undecided:
+        logger.debug("orientation unknown: %s", undecided)
+        return None
     return Orientation(rotate=int(data["rotate"]), confidence=float(data["orientation_conf"]))
 
 
-def _call(function, *args, what: str, **kwargs):
+def _call(function, *args, what: str, undecided: tuple[str, ...] = (), **kwargs):
+    """Run a pytesseract function and turn its failures into OcrFailed.
+
+    A Tesseract error whose message contains one of the `undecided` texts raises _Undecided.
+    """
     try:
         return function(*args, **kwargs)
     except pytesseract.TesseractNotFoundError as error:
@@ -123,6 +137,9 @@ def _call(function, *args, what: str, **kwargs):
             hint=INSTALL_HINT,
         ) from error
     except pytesseract.TesseractError as error:
+        message = str(error.message)
+        if any(text in message for text in undecided):
+            raise _Undecided(" ".join(message.split())[:200]) from error
         raise _tesseract_error(error, what) from error
     except RuntimeError as error:
         if "timeout" not in str(error).lower():

@@ -52,8 +52,6 @@ def test_vowelled_no_marks_only_line(vowelled_result):
     assert not any(is_only_marks(line.text.replace(" ", "")) for line in vowelled_result.lines)
 
 
-@pytest.mark.xfail(strict=True, reason="Tesseract's ara+eng reads the heavily vowelled first "
-                   "word as Latin, and the Arabic re-read of its box does not recover it")
 def test_vowelled_line_text(vowelled_result):
     assert strip_arabic_diacritics(vowelled_result.text) == "يرجى مراجعة الدائرة"
 
