@@ -126,7 +126,7 @@ def test_bad_queries_are_errors(run_cli, staff):
 
 
 def test_reindex_keeps_results(run_cli, staff, search_json, tmp_path):
-    path = write_scan(tmp_path, "a.png", ["ترقية وظيفية"])
+    path = write_scan(tmp_path, "a.png", ["قرار ترقية الموظف إلى الدرجة الخامسة"])
     run_cli("ingest", str(path), "--department", "HR", "--wait")
     result = run_cli("reindex")
     assert result.exit_code == 0

@@ -85,9 +85,7 @@ def test_arabic_indic_years(api, drain, archive):
 
 
 def test_vowelled_line(api, drain, archive):
-    scan = image_bytes(
-        render_arabic_page(["يُرْجَى مُرَاجَعَةُ الدَّائِرَةِ"], font_size=18, paper_mm=STRIP_MM), "PNG", dpi=(300, 300)
-    )
+    scan = image_bytes(render_arabic_page(["يُرْجَى مُرَاجَعَةُ الدَّائِرَةِ"], font_size=16), "PNG", dpi=(300, 300))
     document_id = _ingest(api, drain, "vowelled.png", scan)
     [page] = _pages(archive, document_id)
     lines = [line for line in page.text.split("\n") if line.strip()]
