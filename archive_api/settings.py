@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     object_store: str = Field("", description="file:///path or s3://bucket?...; empty means data_dir/objects.")
     search_url: str = Field("", description="tantivy:///path or http(s)://elasticsearch; empty means data_dir/index.")
     broker_url: str = Field("", description="Celery broker URL; empty means a filesystem broker in the data dir.")
-    inbox_dir: Path | None = Field(None, description="Scanner inbox, one subfolder per department code; empty means data_dir/inbox.")
+    inbox_dir: Path | None = Field(None, description="Scanner inbox, a folder per department; empty: data_dir/inbox.")
     secret_key: str = Field("", description="Signs session cookies; empty means a random key kept in the data dir.")
     environment: str = Field("development", description="development or production.")
 

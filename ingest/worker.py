@@ -9,8 +9,8 @@ from celery.signals import worker_ready, worker_shutdown
 
 from archive_api.context import get_archive
 from ingest.celery_app import configure_celery
-from ingest.queue import HEARTBEAT_INTERVAL_S, beat, forget_worker
 from ingest.inbox import Inbox
+from ingest.queue import HEARTBEAT_INTERVAL_S, beat, forget_worker
 from ingest.sweeper import sweep
 
 logger = logging.getLogger(__name__)
