@@ -35,10 +35,19 @@ class DiwanError(Exception):
     def render(self, translate=None) -> str:
         return render_message(self.message, self.params, translate)
 
+    def __reduce__(self):
+        # Pickle the template and its parameters, so an error raised in a worker or intake
+        # process arrives translatable.
+        return _rebuild_error, (type(self), self.message, self.params)
+
     def to_json(self) -> str:
         """Serialise message and parameters, so the reason can be shown later in any language."""
         params = {name: {"term": value} if isinstance(value, Term) else value for name, value in self.params.items()}
         return json.dumps({"message": self.message, "params": params}, ensure_ascii=False, default=str)
+
+
+def _rebuild_error(cls: type["DiwanError"], message: str, params: dict[str, Any]) -> "DiwanError":
+    return cls(message, **params)
 
 
 def render_message(message: str, params: dict[str, Any], translate=None) -> str:

@@ -15,8 +15,18 @@ import pikepdf
 import pypdfium2
 from PIL import Image, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin
 
-from archive_api.errors import N_, DiwanError
+from archive_api.errors import N_
 from ingest.pdf_streams import InflationLimitExceeded, codec_pixel_size, scan_stream
+from ingest.rejections import (
+    CorruptFile,
+    DecompressionBomb,
+    EmptyFile,
+    EncryptedPdf,
+    FileTooLarge,
+    ImageTooLarge,
+    TooManyPages,
+    UnsupportedFileType,
+)
 from ingest.types import FileFacts, FileKind, Limits
 
 logger = logging.getLogger(__name__)
@@ -37,62 +47,6 @@ HEAD_BYTES = 4096
 MAX_DISPLAY_NAME_CHARS = 120
 FALLBACK_DISPLAY_NAME = "document"
 POINTS_PER_INCH = 72
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-
-def _rebuild_error(cls, message, params):
-    return cls(message, **params)
-
-
-class RejectedFile(DiwanError):
-    """An uploaded file that is not ingested. The message names the file and what to do next."""
-
-    http_status = 422
-    code = "rejected_file"
-
-    def __reduce__(self):
-        # Keep the template and its parameters across processes, so the message stays translatable.
-        return _rebuild_error, (type(self), self.message, self.params)
-
-
-class EmptyFile(RejectedFile):
-    code = "empty_file"
-
-
-class FileTooLarge(RejectedFile):
-    http_status = 413
-    code = "file_too_large"
-
-
-class UnsupportedFileType(RejectedFile):
-    http_status = 415
-    code = "unsupported_file_type"
-
-
-class CorruptFile(RejectedFile):
-    code = "corrupt_file"
-
-
-class EncryptedPdf(RejectedFile):
-    code = "encrypted_pdf"
-
-
-class TooManyPages(RejectedFile):
-    code = "too_many_pages"
-
-
-class ImageTooLarge(RejectedFile):
-    code = "image_too_large"
-
-
-class DecompressionBomb(RejectedFile):
-    code = "decompression_bomb"
-
-
-class InspectionFailed(RejectedFile):
-    code = "inspection_failed"
 
 
 # --- the check -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from archive_api.errors import N_
-from ingest.intake import InspectionFailed, RejectedFile
+from ingest.rejections import InspectionFailed, RejectedFile
 
 logger = logging.getLogger(__name__)
 

@@ -12,25 +12,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest.intake import safe_display_name
-
 from archive_api.accounts.models import User
 from archive_api.context import Archive
 from archive_api.documents.metadata import DocumentMetadata
 from archive_api.documents.models import Batch
 from archive_api.documents.service import accept_file, new_batch, require_uploader
 from archive_api.errors import N_, DiwanError
+from ingest.intake import safe_display_name
 from ingest.queue import enqueue
+from ingest.rejections import FileTooLarge
 
 logger = logging.getLogger(__name__)
 
 MAX_FILES_PER_UPLOAD = 100
 CHUNK = 1024 * 1024
-
-
-class UploadTooLarge(DiwanError):
-    http_status = 413
-    code = "file_too_large"
 
 
 class TooManyFiles(DiwanError):
@@ -62,7 +57,7 @@ def _spool(source: BinaryIO, name: str, limit: int, folder: Path) -> Path:
             if size > limit:
                 target.close()
                 os.unlink(temporary)
-                raise UploadTooLarge(
+                raise FileTooLarge(
                     N_(
                         "%(file)s is larger than the %(limit_mb)d MiB limit (DIWAN_MAX_UPLOAD_BYTES); "
                         "split it or scan at a lower resolution."

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ingest.intake import (
+from ingest.intake import describe_content, inspect_file, inspect_file_isolated, safe_display_name
+from ingest.isolation import run_isolated
+from ingest.rejections import (
     CorruptFile,
     DecompressionBomb,
     EmptyFile,
@@ -20,12 +22,7 @@ from ingest.intake import (
     RejectedFile,
     TooManyPages,
     UnsupportedFileType,
-    describe_content,
-    inspect_file,
-    inspect_file_isolated,
-    safe_display_name,
 )
-from ingest.isolation import run_isolated
 from tests.factories.documents import (
     A3_MM,
     A4_MM,
