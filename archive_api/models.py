@@ -6,9 +6,33 @@ from archive_api.audit.models import AuditEntry, AuditHead
 from archive_api.db import Base
 from archive_api.documents.models import Batch, Blob, Document, Page
 from ingest.models import WorkerHeartbeat
+from recruitment.announcements.models import Announcement
+from recruitment.applicants.models import (
+    Applicant,
+    ApplicantDocument,
+    ApplicantDocumentVersion,
+    ApplicantSession,
+    Education,
+    Experience,
+    LanguageSkill,
+    OneTimeCode,
+    Skill,
+    Training,
+)
+from recruitment.applications.models import Application, ApplicationDocument, ApplicationEvent
+from recruitment.notify.models import SmsMessage
+from recruitment.statistics.models import YearlyFigures
 
 __all__ = [
+    "Announcement",
     "ApiToken",
+    "Applicant",
+    "ApplicantDocument",
+    "ApplicantDocumentVersion",
+    "ApplicantSession",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvent",
     "AuditEntry",
     "AuditHead",
     "Base",
@@ -16,9 +40,17 @@ __all__ = [
     "Blob",
     "Department",
     "Document",
+    "Education",
+    "Experience",
     "Grant",
+    "LanguageSkill",
+    "OneTimeCode",
     "Page",
+    "Skill",
+    "SmsMessage",
+    "Training",
     "User",
     "WebSession",
     "WorkerHeartbeat",
+    "YearlyFigures",
 ]

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         0, description="Parallel extractions in one worker or CLI run; 0 means one per CPU core."
     )
     max_attempts: int = Field(3, description="Extraction attempts before a document is marked failed.")
+    applicants_department: str = Field("APPLICANTS", description="Department code that owns applicants' documents.")
     default_language: str = Field("ar", description="Interface language when the user has not chosen one.")
 
     @field_validator("environment")

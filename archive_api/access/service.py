@@ -23,6 +23,7 @@ from archive_api.access.models import (
 from archive_api.accounts.models import Department, User
 from archive_api.documents.models import Document
 from archive_api.errors import N_, DiwanError, NotFound, PermissionDenied
+from archive_api.settings import get_settings
 from archive_api.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -44,12 +45,18 @@ def document_key(document_id: int) -> str:
     return f"doc:{document_id}"
 
 
+def applicant_key(applicant_id: int) -> str:
+    return f"applicant:{applicant_id}"
+
+
 def readers_of(document: Document) -> tuple[str, ...]:
     """Access keys stored with a record in the search index."""
     code = document.department.code
     keys = [department_key(code), document_key(document.id)]
     if document.doc_type:
         keys.append(doc_type_key(code, document.doc_type))
+    if document.owner_applicant_id is not None:
+        keys.append(applicant_key(document.owner_applicant_id))
     return tuple(keys)
 
 
@@ -78,6 +85,9 @@ def principals_of(session: Session, user: User, now: datetime | None = None) -> 
     """Access keys the user holds now: their department plus every live grant to it."""
     keys = {department_key(user.department.code)}
     keys.update(_grant_key(grant) for grant in active_grants_for(session, user.department_id, now))
+    if user.department.recruitment:
+        # The recruitment office reads every applicant's documents to handle applications.
+        keys.add(department_key(get_settings().applicants_department))
     return frozenset(keys)
 
 

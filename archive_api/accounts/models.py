@@ -16,6 +16,8 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name_ar: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    # The council's recruitment office: its staff manage announcements and applications.
+    recruitment: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def name(self, language: str) -> str:

@@ -35,7 +35,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def add_department(session: Session, code: str, name_ar: str, name_en: str) -> Department:
+def add_department(session: Session, code: str, name_ar: str, name_en: str, recruitment: bool = False) -> Department:
     code = code.strip().upper()
     if not DEPARTMENT_CODE.match(code):
         raise InvalidAccountData(
@@ -47,7 +47,7 @@ def add_department(session: Session, code: str, name_ar: str, name_en: str) -> D
     if session.scalar(select(Department).where(Department.code == code)):
         raise Conflict(N_("Department %(code)s already exists."), code=code)
 
-    department = Department(code=code, name_ar=name_ar.strip(), name_en=name_en.strip())
+    department = Department(code=code, name_ar=name_ar.strip(), name_en=name_en.strip(), recruitment=recruitment)
     session.add(department)
     session.flush()
     logger.info("department added id=%s code=%s", department.id, code)

@@ -24,11 +24,14 @@ def department() -> None:
 @click.argument("code")
 @click.option("--name-ar", required=True, help="Arabic name.")
 @click.option("--name-en", required=True, help="English name.")
+@click.option(
+    "--recruitment", is_flag=True, help="The council's recruitment office: manages announcements and applications."
+)
 @reports_errors
-def department_add(code: str, name_ar: str, name_en: str) -> None:
+def department_add(code: str, name_ar: str, name_en: str, recruitment: bool) -> None:
     """Add a department with a short CODE such as HR."""
     with get_archive().db.session() as session:
-        added = service.add_department(session, code, name_ar, name_en)
+        added = service.add_department(session, code, name_ar, name_en, recruitment)
         click.echo(f"{added.code}\t{added.name_en}")
 
 

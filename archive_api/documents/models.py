@@ -53,6 +53,9 @@ class Document(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set for documents an applicant uploaded into their own space (recruitment module); the
+    # archive core knows only the id, so it keeps no foreign key to the applicants table.
+    owner_applicant_id: Mapped[int | None] = mapped_column(index=True)
     filename: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(500))
     doc_type: Mapped[str | None] = mapped_column(String(64), index=True)

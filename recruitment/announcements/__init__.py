@@ -1,0 +1,1 @@
+"""Job announcements: drafting, publishing, closing, the public listing and feeds."""

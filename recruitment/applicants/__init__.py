@@ -1,0 +1,1 @@
+"""Applicant accounts, mobile confirmation, the profile and CV, and documents uploaded once."""

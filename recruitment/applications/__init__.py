@@ -1,0 +1,1 @@
+"""Applications: eligibility, frozen snapshots, numbering, withdrawal, staff views and exports."""

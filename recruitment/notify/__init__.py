@@ -1,0 +1,1 @@
+"""SMS notifications: the outbox written in the same transaction as each event, and the gateways."""

@@ -1,0 +1,1 @@
+"""Yearly recruitment figures: imported history and live counts."""
