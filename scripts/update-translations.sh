@@ -6,6 +6,9 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# scripts/set-translations.py takes the same lock, so concurrent updates do not overwrite each other.
+exec 9>web/locale/.lock
+flock 9
 template=$(mktemp --suffix=.pot)
 trap 'rm -f "$template"' EXIT
 
