@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,7 @@ def _free_port() -> int:
 
 def _diwan(data_dir: Path, *arguments: str, password: str | None = None) -> None:
     subprocess.run(
-        ["diwan", "--data-dir", str(data_dir), *arguments],
+        [sys.executable, "-m", "archive_api", "--data-dir", str(data_dir), *arguments],
         input=f"{password}\n" if password else None, text=True, check=True, capture_output=True,
     )
 
@@ -63,7 +64,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1", "DIWAN_LOG_LEVEL": "WARNING"}
     log = (data_dir.parent / "serve.log").open("wb")
     process = subprocess.Popen(
-        ["diwan", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "archive_api", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--concurrency", "1"],
         env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
