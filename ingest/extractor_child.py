@@ -8,6 +8,7 @@ one. Run as `python -m ingest.extractor_child MEMORY_MB`.
 import io
 import logging
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PIL import Image
 
 from archive_api.errors import DiwanError
 from archive_api.logs import configure_logging
+from archive_api.processes import die_with_parent, ignore_interrupts
 from ingest.framing import read_frame, write_frame
 from ingest.jobs import ExtractionJob, JobFailed, JobFinished, PageDone, PageStarted
 from ingest.pdf_text import TextLayerReader, open_text_layer
@@ -88,6 +90,8 @@ def run_job(job: ExtractionJob, output) -> None:
 
 def main() -> None:
     configure_logging()
+    ignore_interrupts()
+    die_with_parent(signal.SIGKILL)
     memory_mb = int(sys.argv[1])
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))

@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from archive_api.errors import N_
+from archive_api.processes import ignore_interrupts
 from ingest.rejections import InspectionFailed, RejectedFile
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ def _pool_for(memory_mb: int) -> _WorkerPool:
 
 
 def _worker_main(connection: Connection, memory_mb: int) -> None:
+    ignore_interrupts()
     cap = memory_mb * MEBIBYTE
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -8,11 +8,13 @@ import click
 from archive_api.cli.accounts import department, grant, token, user
 from archive_api.cli.ingest import ingest, retry, status
 from archive_api.cli.maintenance import migrate, reindex, verify
+from archive_api.cli.migrate_storage import migrate_storage
+from archive_api.cli.recruitment import recruitment
 from archive_api.cli.search import search
 from archive_api.cli.server import demo, serve, worker
 from archive_api.context import reset_archive
 from archive_api.logs import configure_logging
-from archive_api.settings import reset_settings
+from archive_api.settings import get_settings, reset_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +32,20 @@ def cli(data_dir: Path) -> None:
     reset_settings()
     reset_archive()
     configure_logging(os.environ.get("DIWAN_LOG_LEVEL", "WARNING"))
+    _note_new_archive(get_settings())
+
+
+def _note_new_archive(settings) -> None:
+    """Say so when a command is about to create an empty archive, the usual sign of a wrong folder."""
+    if settings.database_url:
+        return
+    database = settings.data_dir / "diwan.sqlite3"
+    if not database.exists():
+        click.echo(
+            f"note: there is no archive in {settings.data_dir.resolve()}, so a new empty one is created; "
+            "use --data-dir or DIWAN_DATA_DIR to work on an existing archive",
+            err=True,
+        )
 
 
 for command in (
@@ -44,9 +60,11 @@ for command in (
     reindex,
     verify,
     migrate,
+    migrate_storage,
     serve,
     worker,
     demo,
+    recruitment,
 ):
     cli.add_command(command)
 

@@ -11,6 +11,7 @@ import click
 from archive_api.cli.common import reports_errors
 from archive_api.context import get_archive
 from archive_api.logs import configure_logging
+from archive_api.processes import die_with_parent
 
 logger = logging.getLogger(__name__)
 
@@ -20,18 +21,24 @@ def _default_concurrency() -> int:
 
 
 def start_worker_process(concurrency: int) -> subprocess.Popen:
-    """Start `diwan worker` as a child, in its own process group so it can be stopped whole."""
+    """Start `diwan worker` as a child in its own process group, ended by Linux if this process dies.
+
+    uvicorn re-raises SIGTERM after its shutdown, which ends this process before any `finally`
+    could stop the worker, so the worker asks for SIGTERM on its parent's death instead.
+    """
     command = [sys.executable, "-m", "archive_api", "worker", "--concurrency", str(concurrency)]
-    return subprocess.Popen(command, start_new_session=True)
+    return subprocess.Popen(command, start_new_session=True, preexec_fn=die_with_parent)
 
 
 def stop_process_group(process: subprocess.Popen, timeout_s: float = 20) -> None:
+    """Ask the worker's main process to finish its tasks, then kill the whole group if it lingers."""
     if process.poll() is not None:
         return
-    os.killpg(process.pid, signal.SIGTERM)
+    process.terminate()
     try:
         process.wait(timeout_s)
     except subprocess.TimeoutExpired:
+        logger.warning("worker did not stop within %ss; killing its process group pid=%s", timeout_s, process.pid)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
