@@ -1,6 +1,8 @@
 """Database engine and sessions, with SQLite tuned for several processes."""
 
 import logging
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +20,9 @@ class Base(DeclarativeBase):
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL and a busy timeout so the server and workers share it."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # pre_ping replaces connections that a database restart or a failover closed, and
+        # recycling keeps them younger than the idle timeouts of poolers and firewalls.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800)
 
     database_path = url.removeprefix("sqlite:///")
     if database_path and database_path != ":memory:":
@@ -50,6 +54,22 @@ def _disable_pysqlite_autobegin(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
 
 
+def _forget_connections_after_fork(engine: Engine) -> None:
+    """Make a forked child (a Celery pool process) open its own connections.
+
+    A pooled connection's socket copied into a child would be shared by two processes, which
+    corrupts the PostgreSQL protocol stream. close=False leaves the parent's connections open.
+    """
+    reference = weakref.ref(engine)
+
+    def forget() -> None:
+        inherited = reference()
+        if inherited is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
+
+
 class Database:
     """One engine and session factory per process and database URL."""
 
@@ -59,6 +79,7 @@ class Database:
         if url.startswith("sqlite"):
             _disable_pysqlite_autobegin(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        _forget_connections_after_fork(self.engine)
         # On SQLite, sessions that may write begin with BEGIN IMMEDIATE (see make_engine); the
         # option rides on the bind, so it holds for every transaction of the session.
         self._write_bind = self.engine.execution_options(diwan_write=True)

@@ -33,7 +33,7 @@ from archive_api.timeutil import utcnow
 from ingest.extractor import Extractor
 from ingest.jobs import ExtractionJob, PageDone, PageStarted
 from ingest.types import FileFacts
-from search.backend import IndexedDocument
+from search.backend import IndexedDocument, SearchUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +191,11 @@ def process_document(archive: Archive, document_id: int, extractor: Extractor, w
                     _store_page(archive, document_id, worker, event)
 
         _update_owned(archive, document_id, worker, status=STATUS_INDEXING)
-        index_document(archive, document_id)
+        try:
+            index_document(archive, document_id)
+        except SearchUnavailable:
+            _wait_for_search(archive, document_id, worker)
+            return STATUS_INDEXING
         _update_owned(
             archive,
             document_id,
@@ -210,6 +214,23 @@ def process_document(archive: Archive, document_id: int, extractor: Extractor, w
 
     logger.info("document indexed document=%s pages=%s", document_id, facts.page_count)
     return STATUS_INDEXED
+
+
+def _wait_for_search(archive: Archive, document_id: int, worker: str) -> None:
+    """Leave the record in `indexing` with an expired lease, so the sweeper queues it again.
+
+    An unavailable search cluster is not the document's fault: the claim's attempt is given
+    back, so waiting never makes the record fail for too many attempts.
+    """
+    _update_owned(
+        archive,
+        document_id,
+        worker,
+        lease_owner=None,
+        lease_expires_at=utcnow(),
+        attempts=Document.attempts - 1,
+    )
+    logger.warning("search unavailable, document waits for the sweeper document=%s", document_id)
 
 
 def _first_missing_page(stored: list[int], page_count: int) -> int:

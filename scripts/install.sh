@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Diwan needs on Debian 12 as root: system packages and a virtualenv in .venv.
 #   scripts/install.sh          what the server needs
-#   scripts/install.sh --test   plus what the test suite needs (Chromium and test servers)
+#   scripts/install.sh --test   plus what the test suite needs (Chromium, and the servers of
+#                               the scale configuration through scripts/install-test-servers.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,9 @@ if (( ${#missing[@]} )); then
   echo "Installing Debian packages: ${missing[*]}"
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [[ "${1:-}" == "--test" ]]; then
+  scripts/install-test-servers.sh
 fi
 
 if [[ ! -x .venv/bin/python ]]; then

@@ -60,6 +60,17 @@ class SearchPage:
     ids: list[int] = field(default_factory=list)
 
 
+class SearchUnavailable(DiwanError):
+    """The cluster was unreachable, or reported itself overloaded, on every attempt.
+
+    Backends raise it after their retries. The ingest pipeline catches it and leaves the record
+    waiting in the indexing state.
+    """
+
+    http_status = 503
+    code = "search_unavailable"
+
+
 class InvalidSearchRequest(DiwanError):
     code = "invalid_search_request"
 

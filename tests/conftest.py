@@ -1,7 +1,24 @@
-"""Shared fixtures: a fresh archive in a temporary data dir, users, and a CLI runner."""
+"""Shared fixtures: a fresh archive in a temporary data dir, users, and a CLI runner.
 
+The suite runs in one of two configurations, chosen by DIWAN_TEST_BACKENDS:
+
+- `embedded` (the default): each test's data dir contains SQLite, the local object store, the
+  Tantivy index and the filesystem broker.
+- `scale`: every module in SCALE_SERVERS that exists under tests/servers/ starts its server once
+  per run, and the `data_dir` fixture sets the DIWAN_* variables that give the test its own
+  database, bucket, index or key space on each of them. The data dir still exists and contains
+  whatever those variables leave embedded.
+
+Tests that need one server in both configurations (several workers on Redis, a migration to
+PostgreSQL) ask `live_servers.get(name)`, which starts the server on first use.
+"""
+
+import importlib
+import importlib.util
+import logging
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +31,104 @@ from archive_api.accounts import service as accounts  # noqa: E402
 from archive_api.context import Archive, get_archive, reset_archive  # noqa: E402
 from archive_api.settings import reset_settings  # noqa: E402
 
+logger = logging.getLogger(__name__)
+
 CORPUS = Path(__file__).parent / "data" / "corpus"
 PASSWORD = "correct horse battery"
+
+CONFIGURATIONS = ("embedded", "scale")
+# Modules under tests/servers/, each with start(workdir) -> server; a missing module is skipped.
+SCALE_SERVERS = ("postgres", "redis", "s3", "opensearch")
+# Backend variables from the shell are dropped, so a test uses only what its configuration sets.
+BACKEND_VARIABLES = ("DIWAN_DATABASE_URL", "DIWAN_OBJECT_STORE", "DIWAN_SEARCH_URL", "DIWAN_BROKER_URL")
+
+
+def backend_configuration() -> str:
+    """Return the configuration named by DIWAN_TEST_BACKENDS, embedded when unset."""
+    configuration = os.environ.get("DIWAN_TEST_BACKENDS", "") or "embedded"
+    if configuration not in CONFIGURATIONS:
+        raise pytest.UsageError(f"DIWAN_TEST_BACKENDS is {configuration!r}; set it to embedded or scale")
+    return configuration
+
+
+def pytest_report_header(config) -> str:
+    return f"backends: {backend_configuration()} (DIWAN_TEST_BACKENDS)"
+
+
+def _interrupt(_signal_number, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def pytest_configure(config) -> None:
+    # A job runner stops pytest with SIGTERM, which skips fixture teardown and would leave the
+    # test servers running. As a KeyboardInterrupt it unwinds through every teardown.
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+class LiveServers:
+    """The real servers of this run, each started at most once and stopped when the run ends."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.started: dict[str, object] = {}
+
+    @staticmethod
+    def installed(name: str) -> bool:
+        return importlib.util.find_spec(f"tests.servers.{name}") is not None
+
+    def get(self, name: str):
+        """Return the running server of tests/servers/<name>.py, starting it on first use."""
+        if name not in self.started:
+            module = importlib.import_module(f"tests.servers.{name}")
+            self.started[name] = module.start(self.workdir)
+        return self.started[name]
+
+    def settings_for(self, test_id: str) -> dict[str, str]:
+        """Merge the DIWAN_* variables that every started server gives this test."""
+        settings: dict[str, str] = {}
+        for server in self.started.values():
+            settings.update(server.settings_for(test_id))
+        return settings
+
+    def release(self, test_id: str) -> None:
+        """Let every server drop what it created for the test (servers without release() keep it)."""
+        for name, server in self.started.items():
+            release = getattr(server, "release", None)
+            if release is None:
+                continue
+            try:
+                release(test_id)
+            except Exception:
+                # A leftover database or key space costs disk only; it must not fail the next test.
+                logger.exception("could not release test resources server=%s test=%s", name, test_id)
+
+    def stop(self) -> None:
+        for name, server in reversed(self.started.items()):
+            try:
+                server.stop()
+            except Exception:
+                logger.exception("could not stop test server %s", name)
+        self.started.clear()
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServers]:
+    """The run's servers; in the scale configuration every installed one is started up front."""
+    servers = LiveServers(tmp_path_factory.mktemp("servers"))
+    try:
+        if backend_configuration() == "scale":
+            for name in SCALE_SERVERS:
+                if servers.installed(name):
+                    servers.get(name)
+        yield servers
+    finally:
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def scale_servers(live_servers: LiveServers) -> LiveServers | None:
+    """The started servers in the scale configuration, None in the embedded one."""
+    return live_servers if backend_configuration() == "scale" else None
 
 
 @pytest.fixture(scope="session")
@@ -29,17 +142,29 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_database: Path) -> Iterator[Path]:
-    """An empty data dir that every backend of this test lives in."""
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """An empty data dir for this test, plus its own space on every server of the scale configuration."""
     directory = tmp_path / "data"
     directory.mkdir()
-    shutil.copyfile(migrated_database, directory / "diwan.sqlite3")
     monkeypatch.setenv("DIWAN_DATA_DIR", str(directory))
+    for name in BACKEND_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    servers = request.getfixturevalue("scale_servers")
+    test_id = request.node.nodeid
+    settings = servers.settings_for(test_id) if servers else {}
+    if "DIWAN_DATABASE_URL" not in settings:
+        shutil.copyfile(request.getfixturevalue("migrated_database"), directory / "diwan.sqlite3")
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+
     reset_settings()
     reset_archive()
     yield directory
     reset_archive()
     reset_settings()
+    if servers:
+        servers.release(test_id)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, UploadFile
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 
 from archive_api.access.service import require_read
@@ -36,6 +36,9 @@ from ingest.queue import enqueue
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
+
+# A download must start within this time; S3 checks the signature only when the request arrives.
+PRESIGNED_URL_EXPIRES_S = 300
 
 
 def document_out(document: Document) -> DocumentOut:
@@ -161,11 +164,22 @@ def retry(document_id: int, session: SessionDep, user: UserDep):
 
 @router.get("/documents/{document_id}/original")
 def download_original(document_id: int, archive: ArchiveDep, session: SessionDep, user: UserDep):
-    """The original file exactly as uploaded."""
+    """The original file exactly as uploaded.
+
+    With an S3 object store the response is a 307 redirect to a signed URL that is valid for a few
+    minutes, so the bytes do not pass through the API; the local store streams them.
+    """
     document = require_read(session, user, document_id)
     record(session, user, "download", "document", document.id)
     session.commit()
-    stream = archive.store.open(original_key(document.blob_sha256))
+    key = original_key(document.blob_sha256)
+
+    url = archive.store.presigned_url(key, document.filename, PRESIGNED_URL_EXPIRES_S)
+    if url is not None:
+        # A cached redirect would skip the access check and the audit entry of the next download.
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+
+    stream = archive.store.open(key)
     disposition = f"attachment; filename*=UTF-8''{quote(document.filename)}"
     return StreamingResponse(
         iter(lambda: stream.read(1024 * 1024), b""),

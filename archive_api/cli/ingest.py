@@ -63,8 +63,9 @@ def _wait(archive: Archive, outcomes: list[Outcome], jobs: int) -> None:
     ids = [outcome.document_id for outcome in outcomes if outcome.document_id and outcome.status not in FINAL_STATES]
     with archive.db.session(write=False) as session:
         workers = live_workers(session)
-    if ids and not workers and archive.settings.embedded_broker:
-        # Nobody else will take the work: do it here, with the same pipeline a worker runs.
+    if ids and not workers:
+        # No worker will take the work, so do it here with the same pipeline a worker runs. The
+        # heartbeats are in the shared database, so this is true for a Redis broker too.
         run_locally(archive, ids, jobs)
     elif ids:
         enqueue(ids)

@@ -14,4 +14,8 @@ def open_object_store(url: str) -> ObjectStore:
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalObjectStore(Path(parsed.path))
+    if parsed.scheme == "s3":
+        from archive_api.storage.s3 import S3ObjectStore
+
+        return S3ObjectStore.from_url(url)
     raise ValueError(f"DIWAN_OBJECT_STORE={url!r} is not supported; use file:///absolute/path or s3://bucket?...")

@@ -421,6 +421,17 @@ class SearchBackendContract:
         assert found_ids(backend, "الثاني") == [1]
         assert backend.count() == 1
 
+    def test_many_documents_one_call(self, backend):
+        backend.index([document(index, f"سجل رقم {index}") for index in range(1, 1201)])
+        assert backend.count() == 1200
+        assert run_search(backend, "سجل", limit=0).total == 1200
+
+    def test_long_document_last_page(self, backend):
+        pages = tuple(f"صفحة عادية رقم {number}" for number in range(1, 300))
+        backend.index([document(1, pages=(*pages, "في الصفحة الأخيرة صدر القرار"))])
+        assert found_ids(backend, '"صدر القرار"') == [1]
+        assert found_ids(backend, '"عادية رقم 299"') == [1]
+
     def test_index_nothing(self, backend):
         backend.index([])
         assert backend.count() == 0

@@ -1,0 +1,9 @@
+"""Real servers for the scale-out test configuration, started once per test run on 127.0.0.1.
+
+`DIWAN_TEST_BACKENDS=scale` runs the suite against PostgreSQL, Redis, an S3 server and
+OpenSearch or Elasticsearch instead of the embedded backends. Each module here exposes
+`start(workdir: Path) -> server`, which installs what is missing, starts the server on
+127.0.0.1 and waits until it answers; the server object has `settings_for(test_id: str) ->
+dict[str, str]`, the DIWAN_* variables that give one test its own isolated database, bucket,
+index or key space, and `stop()`.
+"""
