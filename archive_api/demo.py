@@ -1,4 +1,5 @@
-"""Demo data for a first look: two departments, their users, and the bundled sample documents.
+"""Demo data for a first look: departments, their users, the bundled sample documents, and the
+recruitment portal's sample announcements and yearly figures.
 
 Passwords are random and printed once (and kept in the data dir), so a demo install has no
 well-known password. Running it twice changes nothing.
@@ -20,6 +21,7 @@ from archive_api.documents.metadata import DocumentMetadata
 from archive_api.documents.models import Document
 from ingest.local_runner import run_locally
 from ingest.manifest import load_manifest
+from recruitment.announcements.demo import ensure_recruitment_staff, seed_recruitment
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +86,9 @@ def _pending(archive: Archive, ids: list[int]) -> list[int]:
 
 
 def seed_demo(archive: Archive, samples: str | None = None) -> Iterator[str]:
-    created = _ensure_people(archive)
+    created = _ensure_people(archive) + ensure_recruitment_staff(archive)
     yield from _ingest_samples(archive, Path(samples) if samples else SAMPLES_DIR)
+    yield from seed_recruitment(archive, SAMPLES_DIR)
 
     credentials = archive.settings.data_dir / "demo-credentials.txt"
     if created:

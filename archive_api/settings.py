@@ -44,12 +44,33 @@ class Settings(BaseSettings):
     max_attempts: int = Field(3, description="Extraction attempts before a document is marked failed.")
     applicants_department: str = Field("APPLICANTS", description="Department code that owns applicants' documents.")
     default_language: str = Field("ar", description="Interface language when the user has not chosen one.")
+    public_base_url: str = Field(
+        "", description="Public address of the site for feed and share links; empty means the request's own."
+    )
+    sms_gateway_url: str = Field(
+        "", description="SMS gateway: empty keeps messages in the outbox; kannel+http://USER:PASSWORD@HOST:PORT/..."
+    )
+    sms_report_url: str = Field(
+        "", description="Address at which the SMS gateway calls Diwan with delivery reports; empty: public base URL."
+    )
+    sms_rate_per_s: float = Field(20.0, ge=0, description="Most SMS handed to the gateway per second; 0 means no limit.")
 
     @field_validator("environment")
     @classmethod
     def _known_environment(cls, value: str) -> str:
         if value not in {"development", "production"}:
             raise ValueError(f"DIWAN_ENVIRONMENT is {value!r}; set it to development or production")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_base_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and (not value.startswith(("http://", "https://")) or "?" in value or "#" in value):
+            raise ValueError(
+                f"DIWAN_PUBLIC_BASE_URL is {value!r}; set it to an http(s) address without a query, "
+                "such as https://jobs.example.ps"
+            )
         return value
 
     @property

@@ -12,6 +12,7 @@ from ingest.celery_app import configure_celery
 from ingest.inbox import Inbox
 from ingest.queue import HEARTBEAT_INTERVAL_S, beat, forget_worker
 from ingest.sweeper import sweep
+from recruitment.notify.dispatcher import start_sms_dispatcher, stop_sms_dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +49,14 @@ def _housekeeping() -> None:
 @worker_ready.connect
 def _start_housekeeping(**_kwargs) -> None:
     threading.Thread(target=_housekeeping, name="diwan-housekeeping", daemon=True).start()
+    archive = get_archive()
+    start_sms_dispatcher(archive.db, archive.settings)
 
 
 @worker_shutdown.connect
 def _stop_housekeeping(**_kwargs) -> None:
     _stop.set()
+    stop_sms_dispatcher()
     try:
         with get_archive().db.session() as session:
             forget_worker(session, worker_name())

@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install.sh
 export DIWAN_DATA_DIR="${DIWAN_DATA_DIR:-$PWD/data}"
 export OMP_THREAD_LIMIT=1
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/diwan demo
 exec .venv/bin/diwan serve --host 127.0.0.1 --port "${DIWAN_PORT:-8000}"

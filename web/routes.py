@@ -8,6 +8,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.admin import router as admin_router
 from web.errors import http_error_response
+from web.recruitment import announcements as recruitment_announcements
+from web.recruitment import applications as recruitment_applications
+from web.recruitment import dashboard as recruitment_dashboard
+from web.recruitment import outbox as recruitment_outbox
+from web.recruitment import public as recruitment_public
+from web.recruitment import public_feed as recruitment_feed
+from web.recruitment import staff_applications as recruitment_staff_applications
+from web.recruitment import staff_applications_export as recruitment_applications_export
+from web.recruitment import statistics as recruitment_statistics
+from web.recruitment.applicants import install_applicant_pages
 from web.rendering import STATIC_DIR
 from web.views import auth, documents, ingestion, search, uploads
 
@@ -27,6 +37,16 @@ def install_web(app: FastAPI) -> None:
     for router in (auth.router, search.router, uploads.router, ingestion.router, documents.router,
                    admin_router.router):
         app.include_router(router)
+    app.include_router(recruitment_feed.router)
+    app.include_router(recruitment_public.router)
+    app.include_router(recruitment_announcements.router)
+    app.include_router(recruitment_statistics.router)
+    app.include_router(recruitment_outbox.router)
+    app.include_router(recruitment_applications.router)
+    app.include_router(recruitment_dashboard.router)
+    app.include_router(recruitment_staff_applications.router)
+    app.include_router(recruitment_applications_export.router)
+    install_applicant_pages(app)
     app.add_exception_handler(StarletteHTTPException, http_error_response)
 
     @app.middleware("http")

@@ -8,6 +8,8 @@ import click
 from archive_api.cli.accounts import department, grant, token, user
 from archive_api.cli.ingest import ingest, retry, status
 from archive_api.cli.maintenance import migrate, reindex, verify
+from archive_api.cli.migrate_storage import migrate_storage
+from archive_api.cli.recruitment import recruitment
 from archive_api.cli.search import search
 from archive_api.cli.server import demo, serve, worker
 from archive_api.context import reset_archive
@@ -58,9 +60,11 @@ for command in (
     reindex,
     verify,
     migrate,
+    migrate_storage,
     serve,
     worker,
     demo,
+    recruitment,
 ):
     cli.add_command(command)
 

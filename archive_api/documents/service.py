@@ -63,8 +63,15 @@ def accept_file(
     metadata: DocumentMetadata,
     uploader: User | None = None,
     batch: Batch | None = None,
+    owner_applicant_id: int | None = None,
+    actor_label: str = "cli",
 ) -> Accepted:
-    """Check a file, store its original and record it as queued; raises RejectedFile."""
+    """Check a file, store its original and record it as queued; raises RejectedFile.
+
+    The same bytes uploaded again by the same owner (the department, or one applicant inside
+    it) return the existing record. Another owner gets a record of their own that shares the
+    stored original. `actor_label` names the actor in the audit log when there is no uploader.
+    """
     display_name = safe_display_name(raw_name)
     settings = archive.settings
 
@@ -75,7 +82,13 @@ def accept_file(
     sha256, size = sha256_of_file(path)
 
     existing = session.scalar(
-        select(Document).where(Document.department_id == department.id, Document.blob_sha256 == sha256)
+        select(Document).where(
+            Document.department_id == department.id,
+            Document.blob_sha256 == sha256,
+            Document.owner_applicant_id.is_(None)
+            if owner_applicant_id is None
+            else Document.owner_applicant_id == owner_applicant_id,
+        )
     )
     if existing is not None:
         logger.info("duplicate upload document=%s department=%s", existing.id, department.id)
@@ -91,6 +104,7 @@ def accept_file(
         batch_id=batch.id if batch else None,
         blob_sha256=sha256,
         uploaded_by_id=uploader.id if uploader else None,
+        owner_applicant_id=owner_applicant_id,
         filename=display_name,
         title=metadata.title or Path(display_name).stem,
         doc_type=metadata.doc_type,
@@ -109,7 +123,7 @@ def accept_file(
         "document",
         document.id,
         {"sha256": sha256, "size": size, "pages": facts.page_count, "batch": document.batch_id},
-        actor_label="cli",
+        actor_label=actor_label,
     )
     logger.info("document accepted document=%s kind=%s pages=%s", document.id, facts.kind, facts.page_count)
     return Accepted(document, duplicate=False)

@@ -46,7 +46,7 @@ class UploadOutcome:
     error: DiwanError | None = None
 
 
-def _spool(source: BinaryIO, name: str, limit: int, folder: Path) -> Path:
+def spool_upload(source: BinaryIO, name: str, limit: int, folder: Path) -> Path:
     """Copy an upload to a temporary file, stopping as soon as it passes the size limit."""
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix="upload-")
@@ -97,7 +97,7 @@ def _accept_one(archive, user_id, batch_id, raw_name, stream, metadata) -> Uploa
     outcome = UploadOutcome(file=name)
     temporary = None
     try:
-        temporary = _spool(stream, name, archive.settings.max_upload_bytes, archive.settings.data_dir / "tmp")
+        temporary = spool_upload(stream, name, archive.settings.max_upload_bytes, archive.settings.data_dir / "tmp")
         with archive.db.session() as session:
             user = session.get(User, user_id)
             accepted = accept_file(

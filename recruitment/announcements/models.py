@@ -72,6 +72,10 @@ class Announcement(Base):
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default=STATUS_DRAFT)
+    # Analysed terms (search.analysis) of the number, titles, ministry, governorate, unit and
+    # description, space-separated with a space at each end, so a public search can match a
+    # word with LIKE.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_application_seq: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,12 @@ from recruitment.applicants.models import Applicant, ApplicantDocumentVersion
 
 STATUS_SUBMITTED = "submitted"
 STATUS_WITHDRAWN = "withdrawn"
+STATUSES = (STATUS_SUBMITTED, STATUS_WITHDRAWN)
+
+# ApplicationEvent.status values: the steps of an application's history.
+EVENT_SUBMITTED = "submitted"
+EVENT_WITHDRAWN = "withdrawn"
+EVENT_RESUBMITTED = "resubmitted"
 
 
 class Application(Base):
@@ -31,6 +37,11 @@ class Application(Base):
     # JSON of the profile (personal data, education, experience, training, languages, skills)
     # at submission; never changed afterwards.
     snapshot: Mapped[str] = mapped_column(Text)
+    # The highest degree level in the snapshot, so staff lists filter on it without parsing JSON.
+    degree_level: Mapped[str | None] = mapped_column(String(32))
+    # Analysed words of the snapshot's name, then the national ID and the number, with a space
+    # at each end, so a staff search can match a word with LIKE.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
