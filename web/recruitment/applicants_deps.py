@@ -7,7 +7,6 @@ turns into a redirect to the sign-in page, or to the confirmation page for Mobil
 Render applicant pages with render_applicant, so forms carry the applicant's CSRF token.
 """
 
-import hmac
 import logging
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -16,7 +15,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from archive_api.api.deps import CSRF_HEADER, SAFE_METHODS, ArchiveDep, CsrfFailed
+from archive_api.api.deps import ArchiveDep, check_csrf_token
 from archive_api.errors import N_, DiwanError
 from recruitment.applicants.accounts import find_session
 from recruitment.applicants.models import Applicant, ApplicantSession
@@ -42,16 +41,7 @@ class MobileNotConfirmed(ApplicantSignInRequired):
 
 
 async def _check_csrf(request: Request, row: ApplicantSession) -> None:
-    if request.method in SAFE_METHODS:
-        return
-    sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        sent = (await request.form()).get("csrf_token")
-    if not sent or not hmac.compare_digest(str(sent), row.csrf_token):
-        logger.warning("applicant csrf check failed path=%s applicant=%s", request.url.path, row.applicant_id)
-        raise CsrfFailed(N_("The form has expired or did not come from Diwan; reload the page and try again."))
+    await check_csrf_token(request, row.csrf_token, f"applicant={row.applicant_id}")
 
 
 async def signed_in_applicant(request: Request, archive: ArchiveDep) -> Applicant:
