@@ -14,6 +14,7 @@ from archive_api.context import reset_archive
 from archive_api.settings import Settings, reset_settings
 from archive_api.timeutil import utcnow
 from tests.recruitment import test_announcements_fixtures as support
+from tests.recruitment import test_applicant_fixtures as applicants
 from tests.web import conftest as web
 from tests.web.pages import arabic
 
@@ -22,6 +23,10 @@ new_client = web.new_client
 client = web.client
 gpc = support.gpc
 make_announcement = support.make_announcement
+make_applicant = applicants.make_applicant
+applicant_browser = applicants.applicant_browser
+signed_in = applicants.signed_in
+fresh_throttles = applicants.fresh_throttles
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -335,3 +340,30 @@ def test_base_url_setting_used(client, jobs, monkeypatch):
 def test_base_url_setting_rejects(value):
     with pytest.raises(ValidationError):
         Settings(public_base_url=value)
+
+
+# --- applying from the page ----------------------------------------------------------------------
+
+
+def test_open_page_invites_visitor(client, jobs):
+    page = client.get(f"/jobs/{jobs['open']}").text
+
+    assert f'href="/jobs/{jobs["open"]}/apply"' in page
+    assert arabic("Sign in to your applicant account, or create one with your national ID number and mobile, "
+                  "to apply.") in page
+
+
+def test_open_page_invites_applicant(jobs, signed_in):
+    browser, _national_id = signed_in()
+
+    page = browser.http.get(f"/jobs/{jobs['open']}").text
+
+    assert f'href="/jobs/{jobs["open"]}/apply"' in page
+    assert 'action="/applicant/sign-out"' in page
+
+
+@pytest.mark.parametrize("name", ["upcoming", "ended", "closed"])
+def test_page_without_apply_link(client, jobs, name):
+    page = client.get(f"/jobs/{jobs[name]}").text
+
+    assert f'href="/jobs/{jobs[name]}/apply"' not in page

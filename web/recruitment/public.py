@@ -26,8 +26,9 @@ from recruitment.announcements.service import (
 from recruitment.announcements.sharing import share_links
 from web.deps import OptionalUser
 from web.forms import FormState
+from web.recruitment.applicants_deps import OptionalApplicant, render_applicant
 from web.recruitment.public_views import NAMES, public_base_url, view_of
-from web.rendering import language_of, render, translator
+from web.rendering import language_of, translator
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def page_link(form: FormState, page: int) -> str:
 
 
 @router.get("/jobs")
-def jobs_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def jobs_page(request: Request, session: SessionDep, user: OptionalUser, applicant: OptionalApplicant) -> Response:
     form = FormState.from_mapping(request.query_params, FIELDS)
     ministries = _ministries(session)
     checked = _filters(form, ministries, translator(request))
@@ -131,7 +132,7 @@ def jobs_page(request: Request, session: SessionDep, user: OptionalUser) -> Resp
         "page_numbers": _page_numbers(results.page, results.page_count) if results else [],
         "feed_url": f"{public_base_url(request)}/jobs/feed.atom",
     }
-    return render(request, "recruitment/public/jobs.html", context, status_code=200 if checked else 422)
+    return render_applicant(request, "recruitment/public/jobs.html", context, status_code=200 if checked else 422)
 
 
 def _page_numbers(current: int, last: int) -> list[int]:
@@ -139,7 +140,9 @@ def _page_numbers(current: int, last: int) -> list[int]:
 
 
 @router.get("/jobs/{announcement_id:int}")
-def job_page(request: Request, session: SessionDep, user: OptionalUser, announcement_id: int) -> Response:
+def job_page(
+    request: Request, session: SessionDep, user: OptionalUser, applicant: OptionalApplicant, announcement_id: int
+) -> Response:
     announcement = get_published(session, announcement_id)
     view = view_of(announcement, utcnow())
     language = language_of(request)
@@ -155,8 +158,10 @@ def job_page(request: Request, session: SessionDep, user: OptionalUser, announce
         "preview": _preview(view, language, translate),
         "shares": share_links(url, title),
         "feed_url": f"{public_base_url(request)}/jobs/feed.atom",
+        "apply_url": f"/jobs/{announcement.id}/apply",
+        "staff": user is not None,
     }
-    return render(request, "recruitment/public/job.html", context)
+    return render_applicant(request, "recruitment/public/job.html", context)
 
 
 def _preview(view, language: str, translate) -> str:
