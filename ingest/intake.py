@@ -15,7 +15,7 @@ import pikepdf
 import pypdfium2
 from PIL import Image, JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin
 
-from archive_api.errors import N_
+from archive_api.errors import N_, Term
 from ingest.pdf_streams import InflationLimitExceeded, codec_pixel_size, scan_stream
 from ingest.rejections import (
     CorruptFile,
@@ -31,7 +31,7 @@ from ingest.types import FileFacts, FileKind, Limits
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_TYPES = "PDF, PNG, JPEG, TIFF or WebP"
+ACCEPTED_TYPES = Term(N_("PDF, PNG, JPEG, TIFF or WebP"))
 KIND_NAMES: dict[FileKind, str] = {"pdf": "PDF", "png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "webp": "WebP"}
 MIME_TYPES: dict[FileKind, str] = {
     "pdf": "application/pdf",
@@ -136,25 +136,25 @@ def detect_kind(head: bytes) -> FileKind | None:
 
 
 _SIGNATURES = [
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"BM", "a BMP image"),
-    (b"PK\x03\x04", "a ZIP archive (Word, Excel and OpenDocument files are ZIP archives)"),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a Linux program"),
-    (b"{\\rtf", "an RTF document"),
-    (b"%!PS", "a PostScript file"),
-    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
-    (b"8BPS", "a Photoshop image"),
+    (b"GIF87a", Term(N_("a GIF image"))),
+    (b"GIF89a", Term(N_("a GIF image"))),
+    (b"BM", Term(N_("a BMP image"))),
+    (b"PK\x03\x04", Term(N_("a ZIP archive (Word, Excel and OpenDocument files are ZIP archives)"))),
+    (b"PK\x05\x06", Term(N_("an empty ZIP archive"))),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", Term(N_("an old Microsoft Office document"))),
+    (b"Rar!", Term(N_("a RAR archive"))),
+    (b"7z\xbc\xaf\x27\x1c", Term(N_("a 7-Zip archive"))),
+    (b"\x1f\x8b", Term(N_("a gzip archive"))),
+    (b"MZ", Term(N_("a Windows program"))),
+    (b"\x7fELF", Term(N_("a Linux program"))),
+    (b"{\\rtf", Term(N_("an RTF document"))),
+    (b"%!PS", Term(N_("a PostScript file"))),
+    (b"\x00\x00\x00\x0cjP  ", Term(N_("a JPEG 2000 image"))),
+    (b"8BPS", Term(N_("a Photoshop image"))),
 ]
 
 
-def describe_content(head: bytes) -> str:
+def describe_content(head: bytes) -> Term:
     """Name, for an error message, what an unsupported file's first bytes look like."""
     for signature, description in _SIGNATURES:
         if head.startswith(signature):
@@ -162,20 +162,20 @@ def describe_content(head: bytes) -> str:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"heic", b"heix", b"mif1", b"msf1", b"avif"):
-            return "a HEIC or AVIF photo"
-        return "a video or MP4-family file"
+            return Term(N_("a HEIC or AVIF photo"))
+        return Term(N_("a video or MP4-family file"))
 
     text = _as_text(head)
     if text is None:
-        return "unrecognised binary data"
+        return Term(N_("unrecognised binary data"))
     start = text.lstrip("\ufeff \t\r\n").lower()
     if start.startswith(("<!doctype html", "<html", "<head", "<body")):
-        return "an HTML page"
+        return Term(N_("an HTML page"))
     if start.startswith("<svg") or "<svg" in start[:512]:
-        return "an SVG drawing"
+        return Term(N_("an SVG drawing"))
     if start.startswith("<?xml"):
-        return "an XML document"
-    return "plain text"
+        return Term(N_("an XML document"))
+    return Term(N_("plain text"))
 
 
 def _as_text(head: bytes) -> str | None:

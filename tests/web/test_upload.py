@@ -85,6 +85,18 @@ def test_upload_reports_each_file(clerk, scan_png):
     assert arabic("Follow the processing of this upload") in response.text
 
 
+def test_upload_disguised_text_in_arabic(clerk):
+    response = _upload(clerk, [("notes.png", "ملاحظات الاجتماع".encode(), "image/png")])
+
+    message = arabic(
+        "%(name)s is named like a %(claimed)s file, but its content is %(content)s. "
+        "Upload the document as a %(accepted)s file.",
+        name="notes.png", claimed="PNG", content=translated("plain text"),
+        accepted=translated("PDF, PNG, JPEG, TIFF or WebP"),
+    )
+    assert message in response.text
+
+
 def test_upload_all_rejected_keeps_metadata(clerk):
     response = _upload(clerk, [("empty.pdf", b"", "application/pdf")], {"title": "ملف فارغ"})
 
