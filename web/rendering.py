@@ -122,6 +122,8 @@ def render(
         "lang": language,
         "dir": direction(language),
         "other_language": "en" if language == "ar" else "ar",
+        # Arabic separates list items with the Arabic comma.
+        "comma": "، " if language == "ar" else ", ",
         "user": user,
         "csrf_token": csrf.token_for(request),
         # Plain gettext for Python objects that translate themselves, like DiwanError.render.
