@@ -55,14 +55,18 @@ def serve(host: str, port: int, no_worker: bool, concurrency: int) -> None:
     """Run the web UI and REST API (and, on the embedded broker, a worker)."""
     import uvicorn
 
+    from archive_api.app import create_app
+
     configure_logging(os.environ.get("DIWAN_LOG_LEVEL", "INFO"))
     archive = get_archive()
+    # Built before anything starts, so a broken install fails here and not after the greeting.
+    app = create_app()
     worker = None
     if archive.settings.embedded_broker and not no_worker:
         worker = start_worker_process(concurrency or _default_concurrency())
     click.echo(f"Diwan is listening on http://{host}:{port}/", err=True)
     try:
-        uvicorn.run("archive_api.app:create_app", factory=True, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         if worker is not None:
             stop_process_group(worker)
