@@ -21,6 +21,14 @@ from recruitment.applicants.models import (
 )
 from recruitment.applications.models import Application, ApplicationDocument, ApplicationEvent
 from recruitment.notify.models import SmsMessage
+from recruitment.screening.models import (
+    AssessmentSession,
+    CommitteeMember,
+    RejectionReason,
+    ScreeningCommittee,
+    ScreeningDecision,
+    SessionAssignment,
+)
 from recruitment.statistics.models import YearlyFigures
 
 __all__ = [
@@ -33,11 +41,13 @@ __all__ = [
     "Application",
     "ApplicationDocument",
     "ApplicationEvent",
+    "AssessmentSession",
     "AuditEntry",
     "AuditHead",
     "Base",
     "Batch",
     "Blob",
+    "CommitteeMember",
     "Department",
     "Document",
     "Education",
@@ -46,6 +56,10 @@ __all__ = [
     "LanguageSkill",
     "OneTimeCode",
     "Page",
+    "RejectionReason",
+    "ScreeningCommittee",
+    "ScreeningDecision",
+    "SessionAssignment",
     "Skill",
     "SmsMessage",
     "Training",

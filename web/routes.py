@@ -14,6 +14,11 @@ from web.recruitment import dashboard as recruitment_dashboard
 from web.recruitment import outbox as recruitment_outbox
 from web.recruitment import public as recruitment_public
 from web.recruitment import public_feed as recruitment_feed
+from web.recruitment import screening as recruitment_screening
+from web.recruitment import screening_committee as recruitment_screening_committee
+from web.recruitment import screening_decision as recruitment_screening_decision
+from web.recruitment import screening_reasons as recruitment_screening_reasons
+from web.recruitment import screening_sessions as recruitment_screening_sessions
 from web.recruitment import staff_applications as recruitment_staff_applications
 from web.recruitment import staff_applications_export as recruitment_applications_export
 from web.recruitment import statistics as recruitment_statistics
@@ -46,6 +51,10 @@ def install_web(app: FastAPI) -> None:
     app.include_router(recruitment_dashboard.router)
     app.include_router(recruitment_staff_applications.router)
     app.include_router(recruitment_applications_export.router)
+    for screening_module in (recruitment_screening, recruitment_screening_committee,
+                             recruitment_screening_decision, recruitment_screening_reasons,
+                             recruitment_screening_sessions):
+        app.include_router(screening_module.router)
     install_applicant_pages(app)
     app.add_exception_handler(StarletteHTTPException, http_error_response)
 

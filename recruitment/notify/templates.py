@@ -96,9 +96,10 @@ TEMPLATES: dict[str, SmsTemplate] = {
         ),
         SmsTemplate(
             "screening_not_passed",
-            "نأسف، طلبك رقم {number} لوظيفة {job_title} لم يستوفِ شروط الإعلان. التفاصيل في حسابك على ديوان.",
-            "We are sorry: your application {number} for {job_title} does not meet the conditions of the "
-            "announcement. Details are in your Diwan account.",
+            "نأسف، طلبك رقم {number} لوظيفة {job_title} لم يجتز الفرز الأولي. السبب: {reason}. "
+            "ملاحظات اللجنة: {notes}",
+            "We are sorry: your application {number} for {job_title} did not pass the first screening. "
+            "Reason: {reason}. Committee notes: {notes}",
         ),
         SmsTemplate(
             "exam_scheduled",
@@ -125,6 +126,8 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "date": "2026-03-14",
         "time": "09:30",
         "place": "قاعة ديوان الموظفين العام في رام الله",
+        "reason": "الخبرة غير كافية",
+        "notes": "لم تُرفق شهادة خبرة مصدّقة من جهة العمل.",
     },
     ENGLISH: {
         "code": "493817",
@@ -134,6 +137,8 @@ SAMPLE_VALUES: dict[str, dict[str, str]] = {
         "date": "2026-03-14",
         "time": "09:30",
         "place": "the General Personnel Council hall in Ramallah",
+        "reason": "Insufficient experience",
+        "notes": "No certified experience certificate from the employer was attached.",
     },
 }
 

@@ -29,6 +29,7 @@ from recruitment.applications.service import (
 from recruitment.notify.labels import TEMPLATE_LABELS
 from recruitment.notify.service import messages_of
 from recruitment.notify.templates import masked_text
+from recruitment.screening.outcomes import ApplicantOutcome, applicant_outcomes, visible_events
 from web.recruitment import applications as apply_pages
 from web.recruitment.applicants_deps import CurrentApplicant, render_applicant
 from web.recruitment.public_views import NAMES, AnnouncementView, view_of
@@ -53,6 +54,8 @@ class ApplicationCard:
     application: Application
     view: AnnouncementView
     events: list[ApplicationEvent]
+    # The screening result, once the chair has closed screening.
+    outcome: ApplicantOutcome | None = None
 
     @property
     def can_withdraw(self) -> bool:
@@ -65,8 +68,11 @@ class ApplicationCard:
 
 def _cards(session, applications: list[Application]) -> list[ApplicationCard]:
     now = apply_pages.now_utc()
-    events = events_of(session, [application.id for application in applications])
-    return [ApplicationCard(application, view_of(application.announcement, now), events[application.id])
+    ids = [application.id for application in applications]
+    events = events_of(session, ids)
+    outcomes = applicant_outcomes(session, ids)
+    return [ApplicationCard(application, view_of(application.announcement, now),
+                            visible_events(events[application.id]), outcomes.get(application.id))
             for application in applications]
 
 
