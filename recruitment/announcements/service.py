@@ -40,6 +40,7 @@ from recruitment.announcements.window import (
     parse_local_time,
     window_state,
 )
+from recruitment.screening.models import ScreeningCommittee
 from search.analysis import analyze
 
 logger = logging.getLogger(__name__)
@@ -268,6 +269,13 @@ def extend_closing(
     if announcement.status != STATUS_PUBLISHED:
         raise AnnouncementStateError(
             N_("Announcement %(number)s is not published, so its closing time cannot be extended."),
+            number=announcement.number,
+        )
+    if session.scalar(select(ScreeningCommittee.id).where(ScreeningCommittee.announcement_id == announcement.id)):
+        # Screening works on a final set of applications; a later one would never be decided.
+        raise AnnouncementStateError(
+            N_("Announcement %(number)s already has a screening committee, so its closing time cannot be "
+               "extended; publish a new announcement for further applicants."),
             number=announcement.number,
         )
     new_closes_at = parse_local_time(closes_at_text, Term(N_("new closing time")), Occurrence.SECOND)

@@ -75,7 +75,7 @@ def check_filters(filters: ApplicationFilters) -> dict[str, InvalidApplicationFi
     return errors
 
 
-def _filtered(filters: ApplicationFilters) -> Select:
+def filtered_applications(filters: ApplicationFilters) -> Select:
     query = select(Application).join(Announcement, Announcement.id == Application.announcement_id)
     if filters.announcement_id is not None:
         query = query.where(Application.announcement_id == filters.announcement_id)
@@ -109,7 +109,7 @@ def list_applications(
     require_recruitment_staff(user)
     page = max(1, page)
     per_page = min(max(1, per_page), MAX_PER_PAGE)
-    query = _filtered(filters)
+    query = filtered_applications(filters)
 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = query.order_by(Application.submitted_at.desc(), Application.id.desc())
@@ -120,7 +120,7 @@ def list_applications(
 def iter_applications(session: Session, user: User, filters: ApplicationFilters) -> Iterator[Application]:
     """Yield every application matching the filters in number order, loading EXPORT_BATCH rows at a time."""
     require_recruitment_staff(user)
-    ordered = _filtered(filters).order_by(Application.id)
+    ordered = filtered_applications(filters).order_by(Application.id)
     last_id = 0
     while True:
         batch = list(session.scalars(ordered.where(Application.id > last_id).limit(EXPORT_BATCH)).unique())

@@ -97,8 +97,6 @@ def _decided(session: Session, committee: ScreeningCommittee) -> list[tuple[Appl
     ).unique().all())
 
 
-# TODO: extend_closing (recruitment.announcements.service) still moves the closing time of a
-# published announcement whose screening is closed, and applications made after that are never screened.
 def require_screening_closed(session: Session, announcement_id: int) -> ScreeningCommittee:
     """Return the committee once its screening is closed, else raise ScreeningStillOpen (or CommitteeNotFound)."""
     committee = committee_of(session, announcement_id)

@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from archive_api.accounts.models import User
-from recruitment.applications.listing import _filtered
+from recruitment.applications.listing import filtered_applications
 from recruitment.applications.models import STATUS_WITHDRAWN, Application
 from recruitment.screening.access import require_member
 from recruitment.screening.decisions import UNDECIDED, ScreeningFilters
@@ -56,7 +56,7 @@ class ScreeningPage:
 
 def _with_decisions(filters: ScreeningFilters, announcement_id: int) -> Select:
     scoped = replace(filters.applications, announcement_id=announcement_id)
-    query = _filtered(scoped).outerjoin(ScreeningDecision, ScreeningDecision.application_id == Application.id)
+    query = filtered_applications(scoped).outerjoin(ScreeningDecision, ScreeningDecision.application_id == Application.id)
     if filters.decision == UNDECIDED:
         query = query.where(ScreeningDecision.id.is_(None), Application.status != STATUS_WITHDRAWN)
     elif filters.decision:

@@ -3,6 +3,9 @@
 import pytest
 from sqlalchemy import func, select
 
+from archive_api.accounts.models import User
+from recruitment.announcements.models import Announcement
+from recruitment.announcements.service import AnnouncementStateError, extend_closing
 from recruitment.applications.models import ApplicationEvent
 from recruitment.notify.models import SmsMessage, SmsTemplateText
 from recruitment.notify.parts import sms_size
@@ -261,3 +264,13 @@ def test_rejection_template_needs_reason():
         render_template("screening_not_passed", {"number": "2026-147-00001", "job_title": "محاسب", "notes": "—"},
                         "ar")
 
+
+
+def test_extension_refused_once_committee_formed(archive, screening_job, committee):
+    with archive.db.session() as session:
+        announcement = session.get(Announcement, screening_job.announcement_id)
+        clerk = session.scalar(select(User).where(User.username == "gpc.clerk"))
+        with pytest.raises(AnnouncementStateError) as raised:
+            extend_closing(session, clerk, announcement, "2090-05-27 14:00")
+
+    assert "already has a screening committee" in raised.value.message
