@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     sms_report_url: str = Field(
         "", description="Address at which the SMS gateway calls Diwan with delivery reports; empty: public base URL."
     )
-    sms_rate_per_s: float = Field(20.0, ge=0, description="Most SMS handed to the gateway per second; 0 means no limit.")
+    sms_rate_per_s: float = Field(
+        20.0, ge=0, description="Maximum SMS handed to the gateway per second; 0 means no limit."
+    )
 
     @field_validator("environment")
     @classmethod

@@ -111,18 +111,18 @@ def check_text(key: str, language: str, text: str) -> DiwanError | None:
 
 def _placeholder_problem(key: str, field: Term, used: set[str]) -> DiwanError | None:
     needed = get_template(key).placeholders
-    known = ", ".join("{%s}" % name for name in sorted(needed)) or "—"
+    known = ", ".join(f"{{{name}}}" for name in sorted(needed)) or "—"
     unknown = sorted(used - needed)
     if unknown:
         return InvalidTemplateText(
             N_("%(field)s uses %(names)s, which this message does not have; use only %(known)s."),
-            field=field, names=", ".join("{%s}" % name for name in unknown), known=known,
+            field=field, names=", ".join(f"{{{name}}}" for name in unknown), known=known,
         )
     missing = sorted(needed - used)
     if missing:
         return InvalidTemplateText(
             N_("%(field)s lacks %(names)s; every text of this message must contain %(known)s."),
-            field=field, names=", ".join("{%s}" % name for name in missing), known=known,
+            field=field, names=", ".join(f"{{{name}}}" for name in missing), known=known,
         )
     return None
 

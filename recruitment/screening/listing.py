@@ -56,7 +56,9 @@ class ScreeningPage:
 
 def _with_decisions(filters: ScreeningFilters, announcement_id: int) -> Select:
     scoped = replace(filters.applications, announcement_id=announcement_id)
-    query = filtered_applications(scoped).outerjoin(ScreeningDecision, ScreeningDecision.application_id == Application.id)
+    query = filtered_applications(scoped).outerjoin(
+        ScreeningDecision, ScreeningDecision.application_id == Application.id
+    )
     if filters.decision == UNDECIDED:
         query = query.where(ScreeningDecision.id.is_(None), Application.status != STATUS_WITHDRAWN)
     elif filters.decision:

@@ -64,8 +64,8 @@ def server(tmp_path_factory) -> Iterator[str]:
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1", "DIWAN_LOG_LEVEL": "WARNING"}
     log = (data_dir.parent / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "archive_api", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--concurrency", "1"],
+        [sys.executable, "-m", "archive_api", "--data-dir", str(data_dir), "serve",
+         "--host", "127.0.0.1", "--port", str(port), "--concurrency", "1"],
         env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"

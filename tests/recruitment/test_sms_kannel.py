@@ -185,7 +185,8 @@ def test_smsbox_stopped_mid_batch(kannel_setup, archive):
     for _ in range(3):
         dispatcher.run_round()
     wait_for(_delivered(archive, ids))
-    texts = [decode_text(parts, ucs2=True) for parts in _group_messages(kannel_setup.server.received(kannel_setup.sender))]
+    received = kannel_setup.server.received(kannel_setup.sender)
+    texts = [decode_text(parts, ucs2=True) for parts in _group_messages(received)]
 
     assert first.sent == 3
     assert first.retried == 1

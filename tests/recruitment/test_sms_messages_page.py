@@ -52,8 +52,10 @@ def applied(archive, recruiters) -> tuple[int, int]:
     applicant_id = add_applicant(archive)
     with archive.db.session() as session:
         ministry = session.scalar(select(Department).where(Department.code == "GPC"))
-        announcement = Announcement(number="147/2026", title_ar="محاسب", ministry_id=ministry.id, vacancies=2,
-                                    governorate="ramallah", opens_at=datetime(2026, 1, 1), closes_at=datetime(2026, 2, 1))
+        announcement = Announcement(
+            number="147/2026", title_ar="محاسب", ministry_id=ministry.id, vacancies=2, governorate="ramallah",
+            opens_at=datetime(2026, 1, 1), closes_at=datetime(2026, 2, 1),
+        )
         session.add(announcement)
         session.flush()
         application = Application(number=APPLICATION_NUMBER, announcement_id=announcement.id,
