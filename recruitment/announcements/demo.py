@@ -1,5 +1,6 @@
-"""Demo data for the recruitment portal: the council's recruitment department, a clerk, three
-announcements (open, closing soon, closed) and the council's yearly figures.
+"""Demo data for the recruitment portal: the council's recruitment department, its staff, three
+announcements (open, closing soon, closed), applications to the closed one with a screening
+committee (recruitment.screening.demo) and the council's yearly figures.
 
 Announcement times are relative to the moment the demo runs. Running it again changes nothing.
 """
@@ -18,6 +19,7 @@ from archive_api.context import Archive
 from archive_api.timeutil import to_local, utcnow
 from recruitment.announcements.models import Announcement
 from recruitment.announcements.service import create_announcement, publish
+from recruitment.screening.demo import seed_screening
 from recruitment.statistics.importer import import_figures, read_figures_csv
 from recruitment.statistics.models import YearlyFigures
 
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 DEPARTMENT = ("GPC", "ديوان الموظفين العام", "General Personnel Council")
 STAFF_USER = "gpc.clerk"
+# The clerk keeps the announcements; the other two sit on the demo's screening committee.
+STAFF_USERS = (STAFF_USER, "gpc.chair", "gpc.member")
 STATISTICS_FILE = "recruitment-statistics.csv"
 
 # (sequence, ministry, days from now to opening, days from now to closing, fields)
@@ -82,22 +86,25 @@ SAMPLES = (
 
 
 def ensure_recruitment_staff(archive: Archive) -> list[tuple[str, str]]:
-    """Create the recruitment department and its clerk when missing; return new (username, password)."""
+    """Create the recruitment department and its clerks when missing; return new (username, password)."""
     created = []
     with archive.db.session() as session:
         code, name_ar, name_en = DEPARTMENT
         if not session.scalar(select(Department).where(Department.code == code)):
             accounts.add_department(session, code, name_ar, name_en, recruitment=True)
-        if not session.scalar(select(User).where(User.username == STAFF_USER)):
+        for username in STAFF_USERS:
+            if session.scalar(select(User).where(User.username == username)):
+                continue
             password = secrets.token_urlsafe(9)
-            accounts.add_user(session, STAFF_USER, code, "clerk", password)
-            created.append((STAFF_USER, password))
+            accounts.add_user(session, username, code, "clerk", password)
+            created.append((username, password))
     return created
 
 
 def seed_recruitment(archive: Archive, samples_dir: Path) -> Iterator[str]:
-    """Add the sample announcements and import the yearly figures, each only once."""
+    """Add the sample announcements, applications and committee, and import the yearly figures, each only once."""
     yield from _seed_announcements(archive)
+    yield from seed_screening(archive)
     yield from _import_statistics(archive, samples_dir / STATISTICS_FILE)
 
 
