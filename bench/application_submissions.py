@@ -55,6 +55,7 @@ from sqlalchemy import delete, func, insert, select
 
 from archive_api.cli.common import EXIT_INVALID
 from archive_api.errors import N_, DiwanError
+from bench import servers
 from bench.report import busy_share, cpu_counters, percentile, print_footer, print_header, ratio
 
 logger = logging.getLogger(__name__)
@@ -399,8 +400,8 @@ def stop_server(process: subprocess.Popen) -> None:
 # --- one database ----------------------------------------------------------------------------------------
 
 
-def run_database(label: str, folder: Path, database_url: str, count: int, clients: int) -> None:
-    """Prepare, measure and check one database; `label` names it in the report and its folder."""
+def run_database(label: str, folder: Path, database_url: str, count: int, clients: int) -> Run:
+    """Prepare, measure and check one database, and return its served run; `label` names it in the report."""
     from archive_api.context import Archive
     from archive_api.migrate import upgrade_database
     from archive_api.settings import Settings
@@ -431,14 +432,12 @@ def run_database(label: str, folder: Path, database_url: str, count: int, client
         print(f"ratio served/baseline (submissions per second): {ratio(web.rate, bare.rate)}")
     finally:
         archive.close()
+    return web
 
 
 def _private_postgres(folder: Path):
-    try:
-        from tests.servers import postgres
-    except ImportError as error:
-        raise BenchmarkFailed(N_("--private-postgres needs tests/servers/postgres.py in this checkout.")) from error
-    server = postgres.start(folder / "servers")
+    """Start PostgreSQL through tests/servers/postgres.py; raises servers.ServerMissing when it is not installed."""
+    server = servers.start_server("postgres", folder / "servers")
     server.create_database("bench_submissions")
     return server, server.url("bench_submissions")
 
@@ -462,6 +461,9 @@ def main(argv: list[str] | None = None) -> None:
     except BenchmarkFailed as error:
         print(f"error: {error.render()}", file=sys.stderr)
         sys.exit(EXIT_INVALID)
+    except servers.ServerMissing as error:
+        # The SQLite figures are printed by then, and the exit code shows that the PostgreSQL ones are missing.
+        servers.exit_server_missing(error)
 
 
 def run(arguments: argparse.Namespace) -> None:
@@ -472,16 +474,22 @@ def run(arguments: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory(prefix="diwan-bench-submissions-") as name:
         folder = Path(name)
-        run_database("sqlite", folder, "", arguments.applicants, arguments.clients)
+        served_runs = {"sqlite": run_database("sqlite", folder, "", arguments.applicants, arguments.clients)}
         if external_url:
-            run_database("postgresql", folder, external_url, arguments.applicants, arguments.clients)
+            served_runs["postgresql"] = run_database("postgresql", folder, external_url, arguments.applicants,
+                                                     arguments.clients)
         if arguments.private_postgres:
             server, url = _private_postgres(folder)
             try:
                 label = "postgresql-private (a server started by tests/servers/postgres.py)"
-                run_database(label, folder, url, arguments.applicants, arguments.clients)
+                served_runs["postgresql-private"] = run_database(label, folder, url, arguments.applicants,
+                                                                 arguments.clients)
             finally:
                 server.stop()
+    for name, served_run in served_runs.items():
+        if name != "sqlite":
+            print(f"ratio {name}/sqlite served (submissions per second): "
+                  f"{ratio(served_run.rate, served_runs['sqlite'].rate)}")
     print_footer()
 
 

@@ -29,6 +29,7 @@ import httpx
 from sqlalchemy import func, insert, select
 
 from bench.report import busy_share, cpu_counters, print_footer, print_header, ratio
+from bench.servers import ServerMissing, exit_server_missing, server_module, start_server
 
 logger = logging.getLogger(__name__)
 
@@ -166,18 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
 
     with tempfile.TemporaryDirectory(prefix="diwan-bench-sms-") as folder:
-        return run(Path(folder), count, rate_check)
+        try:
+            return run(Path(folder), count, rate_check)
+        except ServerMissing as error:
+            exit_server_missing(error)
 
 
 def run(folder: Path, count: int, rate_check: int) -> int:
-    from tests.servers import kannel as kannel_server
-
     data_dir = folder / "data"
     data_dir.mkdir()
-    kannel = kannel_server.start(folder)
+    kannel = start_server("kannel", folder)
     web = None
     try:
-        port = kannel_server.free_port()
+        port = server_module("kannel").free_port()
         # SQLite and the other embedded backends in the temporary data dir, whatever the shell sets.
         for name in EMBEDDED_BACKENDS:
             os.environ.pop(name, None)
@@ -227,9 +229,16 @@ def report(kannel, count: int, rate_check: int) -> None:
     report_url = report_url_template(settings)
     started = time.perf_counter()
     send_timing, sent = _timed(lambda: dispatch_all(archive, gateway, report_url, 0))
-    print(f"diwan: dispatcher, no rate limit, until smsbox answered 202 for every message: {send_timing.seconds:.2f} s, "
+    print(f"diwan: dispatcher, no rate limit, until smsbox answered 202 for every message: "
+          f"{send_timing.seconds:.2f} s, "
           f"{send_timing.rate(count):.0f} messages/s, {sent} accepted, {send_timing.cpu_busy}")
-    print(f"ratio diwan/bare (messages per second): {ratio(send_timing.rate(count), bare_timing.rate(count))}")
+    handed_over = Timing(queue_timing.seconds + send_timing.seconds, send_timing.cpu_busy)
+    print(f"diwan: queued to all handed to smsbox: {handed_over.seconds:.2f} s, "
+          f"{handed_over.rate(count):.0f} messages/s")
+    print(f"ratio diwan/bare (messages per second, queue and dispatcher): "
+          f"{ratio(handed_over.rate(count), bare_timing.rate(count))}")
+    print(f"ratio diwan/bare (messages per second, dispatcher alone): "
+          f"{ratio(send_timing.rate(count), bare_timing.rate(count))}")
 
     delivered = wait_delivered(archive, count)
     print(f"delivered: {delivered} of {count} marked delivered by Kannel's reports "
