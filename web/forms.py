@@ -2,6 +2,10 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from archive_api.errors import DiwanError
 
@@ -57,3 +61,15 @@ class FormState:
             self.add(default, message)
         else:
             self.problems.append(message)
+
+
+async def posted_form(request: Request) -> FormData:
+    """Return the submitted form, read on the event loop so the handler itself can be synchronous.
+
+    A synchronous handler runs in the thread pool, where waiting for SQLite's write lock cannot
+    block the event loop that other requests need in order to finish and release it.
+    """
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]

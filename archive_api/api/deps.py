@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from archive_api.accounts.models import User, WebSession
@@ -76,14 +77,21 @@ async def _check_csrf(request: Request, web_session: WebSession) -> None:
 
 
 async def current_user(request: Request, session: SessionDep) -> User:
-    user = await _authenticated_user(request, session)
-    # End the read transaction now: on SQLite it holds the write lock, and handlers such as
-    # uploads do their work in sessions of their own.
-    session.commit()
+    # The lookup may wait for SQLite's write lock, so it runs in the thread pool: waiting on the
+    # event loop would stop the request that holds the lock from finishing and releasing it.
+    user, web_session = await run_in_threadpool(_authenticated_user, request, session)
+    if web_session is not None:
+        await _check_csrf(request, web_session)
+        request.state.web_session = web_session
     return user
 
 
-async def _authenticated_user(request: Request, session: Session) -> User:
+def _authenticated_user(request: Request, session: Session) -> tuple[User, WebSession | None]:
+    """Return the user of the bearer token or session cookie, and the web session if any.
+
+    The transaction ends here: on SQLite it holds the write lock, and handlers such as uploads
+    do their work in sessions of their own.
+    """
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         user = user_for_token(session, authorization[7:].strip())
@@ -91,14 +99,15 @@ async def _authenticated_user(request: Request, session: Session) -> User:
             raise NotAuthenticated(
                 N_("The API token is invalid or revoked; create a new one with `diwan token create`.")
             )
-        return user
+        session.commit()
+        return user, None
 
     web_session = web_session_of(request, session)
     if web_session is None:
         raise NotAuthenticated(N_("You are not signed in; sign in and try again."))
-    await _check_csrf(request, web_session)
-    request.state.web_session = web_session
-    return web_session.user
+    user = web_session.user
+    session.commit()
+    return user, web_session
 
 
 UserDep = Annotated[User, Depends(current_user)]

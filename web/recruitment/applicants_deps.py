@@ -13,9 +13,11 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from archive_api.api.deps import ArchiveDep, check_csrf_token
+from archive_api.context import Archive
 from archive_api.errors import N_, DiwanError
 from recruitment.applicants.accounts import find_session
 from recruitment.applicants.models import Applicant, ApplicantSession
@@ -44,13 +46,15 @@ async def _check_csrf(request: Request, row: ApplicantSession) -> None:
     await check_csrf_token(request, row.csrf_token, f"applicant={row.applicant_id}")
 
 
+def _live_session(archive: Archive, cookie: str) -> ApplicantSession | None:
+    with archive.db.session(write=False) as session:
+        return find_session(session, cookie)
+
+
 async def signed_in_applicant(request: Request, archive: ArchiveDep) -> Applicant:
     """Return the signed-in applicant, confirmed or not (for the confirmation pages only)."""
     cookie = request.cookies.get(APPLICANT_COOKIE)
-    row = None
-    if cookie:
-        with archive.db.session(write=False) as session:
-            row = find_session(session, cookie)
+    row = await run_in_threadpool(_live_session, archive, cookie) if cookie else None
     if row is None:
         raise ApplicantSignInRequired(N_("Sign in to your applicant account to continue."))
 

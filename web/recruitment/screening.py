@@ -32,7 +32,7 @@ from recruitment.screening.errors import UndecidedApplications
 from recruitment.screening.labels import DECISION_FILTER_LABELS, OUTCOME_LABELS
 from recruitment.screening.listing import screening_counts, screening_page, undecided_applications
 from recruitment.screening.reasons import list_reasons
-from web.forms import FormState
+from web.forms import FormState, PostedForm
 from web.recruitment.screening_shared import (
     BASE_PATH,
     RecruitmentStaff,
@@ -168,10 +168,10 @@ def screening_list(request: Request, announcement_id: int, staff: RecruitmentSta
 
 
 @router.post(BASE_PATH + "/{announcement_id:int}/bulk")
-async def bulk_decision(request: Request, announcement_id: int, staff: RecruitmentStaff,
-                        archive: ArchiveDep) -> Response:
+def bulk_decision(
+    request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm,
+) -> Response:
     """Decide every application matching the filters sent with the form, then show the list again."""
-    posted = await request.form()
     form = FormState.from_mapping(posted, FILTER_FIELDS)
     bulk_form = FormState.from_mapping(posted, BULK_FIELDS)
     translate = translator(request)

@@ -11,7 +11,7 @@ from recruitment.announcements.service import get_published
 from recruitment.screening.access import is_editor, require_screening_editor
 from recruitment.screening.committees import find_committee, members_of, possible_members, save_committee
 from recruitment.screening.errors import InvalidCommittee
-from web.forms import FormState
+from web.forms import FormState, PostedForm
 from web.recruitment.screening_shared import BASE_PATH, RecruitmentStaff, announcement_path, whole_number
 from web.redirects import see_other
 from web.rendering import render, translator
@@ -55,9 +55,10 @@ def committee_page(request: Request, announcement_id: int, staff: RecruitmentSta
 
 
 @router.post(PAGE_PATH)
-async def save(request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep) -> Response:
+def save(
+    request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm,
+) -> Response:
     require_screening_editor(staff)
-    posted = await request.form()
     form = FormState.from_mapping(posted, ("chair",))
     translate = translator(request)
 

@@ -24,7 +24,7 @@ from recruitment.screening.errors import InvalidDecision
 from recruitment.screening.labels import OUTCOME_LABELS
 from recruitment.screening.listing import undecided_applications
 from recruitment.screening.reasons import list_reasons
-from web.forms import FormState
+from web.forms import FormState, PostedForm
 from web.recruitment.screening_shared import (
     BASE_PATH,
     RecruitmentStaff,
@@ -111,9 +111,11 @@ def decision_page(request: Request, announcement_id: int, application_id: int, s
 
 
 @router.post(PAGE_PATH)
-async def save_decision(request: Request, announcement_id: int, application_id: int, staff: RecruitmentStaff,
-                        archive: ArchiveDep) -> Response:
-    form = FormState.from_mapping(await request.form(), FIELDS)
+def save_decision(
+    request: Request, announcement_id: int, application_id: int, staff: RecruitmentStaff, archive: ArchiveDep,
+    posted: PostedForm,
+) -> Response:
+    form = FormState.from_mapping(posted, FIELDS)
     translate = translator(request)
     reason_text = form.value("reason")
     reason_id = whole_number(reason_text) if reason_text else None

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from archive_api.api.deps import ArchiveDep
 from recruitment.screening.access import is_editor, require_screening_editor
 from recruitment.screening.reasons import add_reason, check_labels, list_reasons, restore_reason, retire_reason
-from web.forms import FormState
+from web.forms import FormState, PostedForm
 from web.recruitment.screening_shared import BASE_PATH, RecruitmentStaff
 from web.redirects import see_other
 from web.rendering import render, translator
@@ -42,9 +42,9 @@ def reasons_page(request: Request, staff: RecruitmentStaff, archive: ArchiveDep)
 
 
 @router.post(REASONS_PATH)
-async def add(request: Request, staff: RecruitmentStaff, archive: ArchiveDep) -> Response:
+def add(request: Request, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm) -> Response:
     require_screening_editor(staff)
-    form = FormState.from_mapping(await request.form(), FIELDS)
+    form = FormState.from_mapping(posted, FIELDS)
     translate = translator(request)
     with archive.db.session() as session:
         label_ar, label_en = " ".join(form.value("label_ar").split()), " ".join(form.value("label_en").split())

@@ -31,7 +31,7 @@ from recruitment.screening.sessions import (
     sessions_of,
     waiting_applications,
 )
-from web.forms import FormState
+from web.forms import FormState, PostedForm
 from web.recruitment.screening_shared import BASE_PATH, RecruitmentStaff, announcement_path, whole_number
 from web.redirects import see_other
 from web.rendering import local_time, render, translator
@@ -95,9 +95,10 @@ def sessions_page(request: Request, announcement_id: int, staff: RecruitmentStaf
 
 
 @router.post(PAGE_PATH)
-async def add_session(request: Request, announcement_id: int, staff: RecruitmentStaff,
-                      archive: ArchiveDep) -> Response:
-    form = FormState.from_mapping(await request.form(), SESSION_FIELDS)
+def add_session(
+    request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm,
+) -> Response:
+    form = FormState.from_mapping(posted, SESSION_FIELDS)
     try:
         with archive.db.session() as session:
             create_session(session, staff, announcement_id, form.value("kind"), form.value("place"),
@@ -111,9 +112,11 @@ async def add_session(request: Request, announcement_id: int, staff: Recruitment
 
 
 @router.post(PAGE_PATH + "/seat")
-async def add_seat(request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep) -> Response:
+def add_seat(
+    request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm,
+) -> Response:
     """Give the application with the typed number a seat in the chosen session."""
-    form = FormState.from_mapping(await request.form(), SEAT_FIELDS)
+    form = FormState.from_mapping(posted, SEAT_FIELDS)
     translate = translator(request)
     session_id = whole_number(form.value("session"))
     number = to_ascii_digits(form.value("number")).strip().upper()
@@ -139,10 +142,11 @@ async def add_seat(request: Request, announcement_id: int, staff: RecruitmentSta
 
 
 @router.post(PAGE_PATH + "/in-order")
-async def seat_in_order(request: Request, announcement_id: int, staff: RecruitmentStaff,
-                        archive: ArchiveDep) -> Response:
+def seat_in_order(
+    request: Request, announcement_id: int, staff: RecruitmentStaff, archive: ArchiveDep, posted: PostedForm,
+) -> Response:
     """Seat every waiting accepted application of one kind in application order."""
-    kind = (await request.form()).get("kind")
+    kind = posted.get("kind")
     try:
         with archive.db.session() as session:
             assign_in_order(session, staff, announcement_id, kind if isinstance(kind, str) else "")
