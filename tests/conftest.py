@@ -83,16 +83,24 @@ class LiveServers:
             self.started[name] = module.start(self.workdir)
         return self.started[name]
 
+    def _scale_servers(self) -> list[tuple[str, object]]:
+        """Started servers of SCALE_SERVERS. Servers that tests start themselves, such as Kannel, are left out."""
+        return [(name, self.started[name]) for name in SCALE_SERVERS if name in self.started]
+
     def settings_for(self, test_id: str) -> dict[str, str]:
-        """Merge the DIWAN_* variables that every started server gives this test."""
+        """Merge the DIWAN_* variables that every started server of SCALE_SERVERS gives this test.
+
+        A server outside SCALE_SERVERS gives settings only to the tests that ask it, so an SMS
+        test that started Kannel does not configure a gateway for every later test.
+        """
         settings: dict[str, str] = {}
-        for server in self.started.values():
+        for _, server in self._scale_servers():
             settings.update(server.settings_for(test_id))
         return settings
 
     def release(self, test_id: str) -> None:
-        """Let every server drop what it created for the test (servers without release() keep it)."""
-        for name, server in self.started.items():
+        """Let every server of SCALE_SERVERS drop what it created for the test (servers without release() keep it)."""
+        for name, server in self._scale_servers():
             release = getattr(server, "release", None)
             if release is None:
                 continue

@@ -1,7 +1,13 @@
-"""The private PostgreSQL and Redis servers give each test a space of its own, and data_dir uses them."""
+"""The private test servers give each test a space of its own, and data_dir uses them.
+
+OpenSearch's install and check steps run with the standard library alone and find the Arabic filters.
+"""
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -9,9 +15,11 @@ from sqlalchemy.pool import NullPool
 
 from archive_api.accounts.models import Department
 from archive_api.migrate import is_current
-from tests.conftest import backend_configuration
+from tests.conftest import LiveServers, backend_configuration
+from tests.servers import opensearch
 
 DROP_WAIT_S = 30
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _count_departments(url: str) -> int:
@@ -99,3 +107,69 @@ def test_data_dir_embedded(data_dir):
     assert "DIWAN_DATABASE_URL" not in os.environ
     assert "DIWAN_BROKER_URL" not in os.environ
     assert (data_dir / "diwan.sqlite3").is_file()
+
+
+def test_opensearch_module_needs_stdlib_only():
+    # -S leaves out site-packages, as on the fresh machine where install-test-servers.sh runs it.
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "tests.servers.opensearch", "unpack"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert "usage: python -m tests.servers.opensearch install|check" in result.stderr
+
+
+def test_arabic_classes_missing_reported(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "modules" / "analysis-common").mkdir(parents=True)
+
+    missing = opensearch.missing_arabic_classes(tmp_path)
+
+    assert len(missing) == 3
+    assert any("ArabicStemTokenFilterFactory" in entry for entry in missing)
+
+
+def test_installed_opensearch_has_arabic_classes():
+    home = opensearch.install(opensearch.OPENSEARCH)
+
+    assert opensearch.missing_arabic_classes(home) == []
+
+
+def test_opensearch_analyzes_arabic(live_servers):
+    server = live_servers.get("opensearch")
+    if server.engine is not opensearch.OPENSEARCH:
+        pytest.skip("only the OpenSearch distribution here has the Arabic filters")
+
+    assert opensearch.analyze_arabic_sample(server) == opensearch.ARABIC_TERMS
+
+
+class RecordingServer:
+    """Stands in for a started server: gives one variable and records releases."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        self.released: list[str] = []
+
+    def settings_for(self, test_id: str) -> dict[str, str]:
+        return {self.variable: test_id}
+
+    def release(self, test_id: str) -> None:
+        self.released.append(test_id)
+
+
+def test_on_demand_server_not_applied(tmp_path):
+    servers = LiveServers(tmp_path)
+    redis_server = RecordingServer("DIWAN_BROKER_URL")
+    kannel_server = RecordingServer("DIWAN_SMS_URL")
+    servers.started.update(redis=redis_server, kannel=kannel_server)
+
+    settings = servers.settings_for("a-test")
+    servers.release("a-test")
+
+    assert settings == {"DIWAN_BROKER_URL": "a-test"}
+    assert redis_server.released == ["a-test"]
+    assert kannel_server.released == []

@@ -11,12 +11,12 @@ interrupted run therefore resumes, and a last run after stopping the server and 
 up with what changed during the first.
 """
 
+import functools
 import hashlib
 import itertools
 import json
 import logging
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -26,17 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Engine, Table, bindparam, create_engine, func, insert, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
 
-from archive_api.cli.common import EXIT_FAILED, reports_errors
+from archive_api.cli.common import EXIT_FAILED, EXIT_INVALID
 from archive_api.context import Archive, get_archive
 from archive_api.db import Database
 from archive_api.documents.models import Blob, Document
 from archive_api.errors import N_, DiwanError
+from archive_api.i18n import gettext_for
 from archive_api.migrate import upgrade_database
 from archive_api.models import Base
-from archive_api.storage import ObjectStore, open_object_store, original_key, rendition_key
+from archive_api.storage import ObjectStore, masked_store_url, open_object_store, original_key, rendition_key
 from archive_api.storage.base import ChecksumMismatch
 from archive_api.storage.local import sha256_of_file
 
@@ -45,12 +48,15 @@ logger = logging.getLogger(__name__)
 PROGRESS_FILE = "migrate-storage.json"
 ORIGINALS_PREFIX = original_key("0" * 64).split("/", 1)[0] + "/"
 CHUNK = 1024 * 1024
-# Tables that a freshly migrated database already fills, so their rows do not make it a used one.
-SEEDED_TABLES = ("audit_head",)
 
 
 class MigrationRejected(DiwanError):
     code = "migration_rejected"
+
+
+class TargetDatabaseUnavailable(DiwanError):
+    http_status = 503
+    code = "target_database_unavailable"
 
 
 @dataclass
@@ -167,16 +173,35 @@ def _reset_sequences(target: Engine) -> None:
             )
 
 
-def used_tables(engine: Engine) -> list[str]:
-    """Return the names of the tables that contain rows, ignoring the rows a migration seeds."""
-    names = []
+def _row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            if table.name in SEEDED_TABLES:
-                continue
-            if connection.scalar(select(func.count()).select_from(table)):
-                names.append(table.name)
-    return names
+        return {
+            table.name: connection.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+@functools.lru_cache(maxsize=1)
+def seeded_row_counts() -> dict[str, int]:
+    """Return each table's row count in a freshly migrated database, such as the audit head row.
+
+    The counts come from migrating a temporary SQLite database, so seed rows that a new
+    migration adds are known without a list to keep up to date.
+    """
+    with tempfile.TemporaryDirectory(prefix="diwan-migrate-seeds-") as folder:
+        url = f"sqlite:///{Path(folder) / 'seeded.sqlite3'}"
+        upgrade_database(url)
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            return _row_counts(engine)
+        finally:
+            engine.dispose()
+
+
+def used_tables(engine: Engine) -> list[str]:
+    """Return the names of the tables that contain more rows than a freshly migrated database."""
+    seeded = seeded_row_counts()
+    return [name for name, count in _row_counts(engine).items() if count > seeded.get(name, 0)]
 
 
 def sync_database(source: Engine, target: Engine, batch_size: int) -> list[TableReport]:
@@ -261,15 +286,20 @@ def _copy_object(source: ObjectStore, target: ObjectStore, key: str) -> str:
     return "copied"
 
 
-def sync_objects(keys: Iterable[str], source: ObjectStore, target: ObjectStore, jobs: int) -> ObjectReport:
-    """Copy every listed object that the target lacks, in parallel, and report damaged or missing ones."""
+def sync_objects(
+    keys: Iterable[str], source: ObjectStore, target: ObjectStore, jobs: int, translate=None
+) -> ObjectReport:
+    """Copy every listed object that the target lacks, in parallel, and report damaged or missing ones.
+
+    Each problem is the error message, translated with `translate` when it is given.
+    """
     report = ObjectReport()
 
     def copy(key: str) -> tuple[str, str]:
         try:
             return key, _copy_object(source, target, key)
         except DiwanError as error:
-            return key, error.render()
+            return key, error.render(translate)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         # Keys are fed in chunks so that millions of them never sit in the pool's queue at once.
@@ -289,12 +319,12 @@ def sync_objects(keys: Iterable[str], source: ObjectStore, target: ObjectStore, 
 
 
 def _masked(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _masked_store(url: str) -> str:
-    """Return an object store URL without the value of its secret_key parameter."""
-    return re.sub(r"(secret_key=)[^&]*", r"\1***", url)
+    """Return a database URL for messages and the progress file, with its password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # SQLAlchemy's own message repeats the whole string, password included.
+        return masked_store_url(url)
 
 
 def _progress_path(archive: Archive) -> Path:
@@ -339,27 +369,89 @@ def check_target_database(archive: Archive, target: Engine, url: str) -> None:
 def check_target_objects(archive: Archive, url: str) -> None:
     if url.rstrip("/") == archive.settings.resolved_object_store.rstrip("/"):
         raise MigrationRejected(
-            N_("The target object store %(url)s is the current store; give another store."), url=_masked_store(url)
+            N_("The target object store %(url)s is the current store; give another store."), url=masked_store_url(url)
         )
+
+
+# Messages
+
+
+# Locale variables in the order gettext reads them. The first one that is set picks the language.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def message_language() -> str:
+    """Return "ar" when the user's locale is Arabic (such as LANG=ar_JO.UTF-8), otherwise "en"."""
+    for name in LOCALE_VARIABLES:
+        value = os.environ.get(name, "")
+        if value:
+            # LANGUAGE may list several, as in ar:en, and the first is the preferred one.
+            return "ar" if value.split(":")[0].lower().startswith("ar") else "en"
+    return "en"
+
+
+def _echo(translate, message: str, err: bool = False, **params) -> None:
+    text = translate(message)
+    click.echo(text % params if params else text, err=err)
+
+
+def _reports_translated_errors(function):
+    """Print a DiwanError as `error: message` in the user's language on stderr, and exit 2."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        translate = gettext_for(message_language())
+        try:
+            return function(*args, translate=translate, **kwargs)
+        except DiwanError as error:
+            click.echo(f"error: {error.render(translate)}", err=True)
+            sys.exit(EXIT_INVALID)
+
+    return wrapper
+
+
+def _target_unavailable(url: str, error: Exception) -> TargetDatabaseUnavailable:
+    """Wrap a connection or driver error in a DiwanError that keeps the driver's reason, with any password masked."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    password = make_url(url).password if not isinstance(error, ArgumentError) else None
+    if password:
+        reason = reason.replace(str(password), "***")
+    return TargetDatabaseUnavailable(
+        N_(
+            "Could not open the target database %(url)s: %(reason)s. Check the URL's driver, host, port, "
+            "user and password, and that the database exists."
+        ),
+        url=_masked(url),
+        reason=reason,
+    )
 
 
 # Command
 
 
-def _migrate_objects(archive: Archive, url: str, jobs: int, batch_size: int) -> ObjectReport:
+def _migrate_objects(archive: Archive, url: str, jobs: int, batch_size: int, translate) -> ObjectReport:
     check_target_objects(archive, url)
     target = open_object_store(url)
     keys = archive_object_keys(archive.db.engine, archive.store, batch_size)
-    report = sync_objects(keys, archive.store, target, jobs)
+    report = sync_objects(keys, archive.store, target, jobs, translate)
+    # The report lines are tab-separated fields for scripts, so they stay the same in every language.
     click.echo(f"objects\tcopied {report.copied}\talready there {report.present}\tproblems {len(report.problems)}")
     for problem in report.problems:
         click.echo(f"error: {problem}", err=True)
     return report
 
 
+def _open_target_database(url: str) -> Database:
+    """Migrate the target database to the current schema and open it."""
+    try:
+        upgrade_database(url)
+        return Database(url)
+    except (ArgumentError, NoSuchModuleError, DBAPIError) as error:
+        raise _target_unavailable(url, error) from None
+
+
 def _migrate_database(archive: Archive, url: str, batch_size: int) -> None:
-    upgrade_database(url)
-    target = Database(url)
+    target = _open_target_database(url)
     try:
         check_target_database(archive, target.engine, url)
         _remember_target(archive, url)
@@ -389,9 +481,12 @@ def _migrate_database(archive: Archive, url: str, batch_size: int) -> None:
     "--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True, help="Rows per transaction."
 )
 @click.option("--jobs", type=click.IntRange(1, 64), default=4, show_default=True, help="Objects copied at once.")
-@reports_errors
-def migrate_storage(database_url: str | None, objects_url: str | None, batch_size: int, jobs: int) -> None:
-    """Copy every table and object to new backends. Run it again to resume or to catch up."""
+@_reports_translated_errors
+def migrate_storage(database_url: str | None, objects_url: str | None, batch_size: int, jobs: int, translate) -> None:
+    """Copy every table and object to new backends. Run it again to resume or to catch up.
+
+    Messages follow the locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): Arabic for ar, English otherwise.
+    """
     if not database_url and not objects_url:
         raise MigrationRejected(
             N_(
@@ -404,11 +499,22 @@ def migrate_storage(database_url: str | None, objects_url: str | None, batch_siz
     problems = 0
     # Objects go first, so that the records copied afterwards find their originals in place.
     if objects_url:
-        problems = len(_migrate_objects(archive, objects_url, jobs, batch_size).problems)
+        problems = len(_migrate_objects(archive, objects_url, jobs, batch_size, translate).problems)
     if database_url:
         _migrate_database(archive, database_url, batch_size)
 
     if problems:
-        click.echo("The copy is incomplete; fix the objects listed above and run the command again.", err=True)
+        _echo(
+            translate,
+            N_(
+                "Objects not copied: %(count)s. The copy is incomplete; fix the problems listed above and run "
+                "the command again."
+            ),
+            err=True,
+            count=problems,
+        )
         sys.exit(EXIT_FAILED)
-    click.echo("done; point DIWAN_DATABASE_URL and DIWAN_OBJECT_STORE at the new backends, then run `diwan reindex`")
+    _echo(
+        translate,
+        N_("Done. Point DIWAN_DATABASE_URL and DIWAN_OBJECT_STORE at the new backends, then run `diwan reindex`."),
+    )

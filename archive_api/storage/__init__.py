@@ -3,14 +3,15 @@
 from pathlib import Path
 from urllib.parse import urlparse
 
-from archive_api.storage.base import ObjectStore, original_key, rendition_key
+from archive_api.errors import N_
+from archive_api.storage.base import InvalidObjectStoreUrl, ObjectStore, masked_store_url, original_key, rendition_key
 from archive_api.storage.local import LocalObjectStore
 
-__all__ = ["ObjectStore", "open_object_store", "original_key", "rendition_key"]
+__all__ = ["ObjectStore", "masked_store_url", "open_object_store", "original_key", "rendition_key"]
 
 
 def open_object_store(url: str) -> ObjectStore:
-    """Open the store named by a file:// or s3:// URL."""
+    """Open the store named by a file:// or s3:// URL. Raises InvalidObjectStoreUrl for any other form."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalObjectStore(Path(parsed.path))
@@ -18,4 +19,10 @@ def open_object_store(url: str) -> ObjectStore:
         from archive_api.storage.s3 import S3ObjectStore
 
         return S3ObjectStore.from_url(url)
-    raise ValueError(f"DIWAN_OBJECT_STORE={url!r} is not supported; use file:///absolute/path or s3://bucket?...")
+    raise InvalidObjectStoreUrl(
+        N_(
+            "The object store URL %(url)s has an unsupported scheme; use file:///absolute/path or "
+            "s3://bucket?endpoint=...&access_key=...&secret_key=... (docs/configuration.md)."
+        ),
+        url=masked_store_url(url),
+    )

@@ -1,10 +1,25 @@
 """The object store interface: originals under their SHA-256, renditions under their own keys."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from archive_api.errors import N_, DiwanError
+
+# The value of a secret_key parameter, and the password of user:password@ in any URL inside.
+_SECRET_PARAMETER = re.compile(r"(?<=secret_key=)[^&#]*", re.IGNORECASE)
+_USERINFO_PASSWORD = re.compile(r"(?<=//)([^/?#@:]*):[^/?#@]*@")
+
+
+class InvalidObjectStoreUrl(DiwanError):
+    code = "invalid_object_store_url"
+
+
+def masked_store_url(url: str) -> str:
+    """Return an object store URL for messages and logs, with its secret key and any password as ***."""
+    url = _SECRET_PARAMETER.sub("***", url)
+    return _USERINFO_PASSWORD.sub(r"\1:***@", url)
 
 
 class ObjectMissing(DiwanError):

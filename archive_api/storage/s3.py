@@ -32,7 +32,14 @@ from minio import Minio
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from archive_api.errors import N_, DiwanError, Term
-from archive_api.storage.base import MISSING_MESSAGE, ChecksumMismatch, ObjectMissing, StoredObject
+from archive_api.storage.base import (
+    MISSING_MESSAGE,
+    ChecksumMismatch,
+    InvalidObjectStoreUrl,
+    ObjectMissing,
+    StoredObject,
+    masked_store_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +76,6 @@ DOWNLOAD = Term(N_("download"))
 CHECK = Term(N_("existence check"))
 DELETION = Term(N_("deletion"))
 LISTING = Term(N_("listing"))
-
-
-class InvalidObjectStoreUrl(DiwanError):
-    code = "invalid_object_store_url"
 
 
 class ObjectStoreUnavailable(DiwanError):
@@ -164,7 +167,8 @@ def _endpoint(name: str, value: str) -> str:
                 "host, an optional port and no path, as in http://127.0.0.1:8333."
             ),
             name=name,
-            value=value,
+            # An endpoint with user:password@ is rejected, and its password must not reach the message.
+            value=masked_store_url(value),
         )
     return f"{parts.scheme}://{parts.netloc}"
 

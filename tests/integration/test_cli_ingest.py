@@ -141,7 +141,7 @@ def test_verify_reports_tampering(run_cli, staff, archive, tmp_path):
 
     with archive.db.session() as session:
         sha256 = session.get(Document, document_id).blob_sha256
-    archive.store.local_path(original_key(sha256)).write_bytes(b"changed")
+    archive.store.put_bytes(original_key(sha256), b"changed")
     result = run_cli("verify")
     assert result.exit_code == 1
     assert f"mismatch\t{sha256}" in result.output

@@ -1,9 +1,9 @@
 """`diwan migrate-storage` moves a real install to PostgreSQL and another object store.
 
-The source is whatever the test configuration gives (SQLite and the local store when
-embedded). The target database is a new database on the run's PostgreSQL server, started on
-first use. The target store is the run's S3 server when tests/servers/s3.py exists, otherwise
-a local store in another directory.
+test_embedded_install_moves always starts from an embedded install (SQLite, the local store and
+Tantivy in the data dir) and moves it to the run's PostgreSQL, S3 server and OpenSearch node,
+each started on first use. The other tests copy from whatever the test configuration gives, so
+in the scale configuration they copy from PostgreSQL and S3 as well.
 """
 
 import hashlib
@@ -15,9 +15,12 @@ from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.pool import NullPool
 
 from archive_api.accounts.service import get_department
+from archive_api.context import get_archive, reset_archive
 from archive_api.documents.models import STATUS_INDEXED, Blob, Document, Page
 from archive_api.models import Base
-from archive_api.storage import open_object_store, original_key, rendition_key
+from archive_api.settings import reset_settings
+from archive_api.storage import masked_store_url, open_object_store, original_key, rendition_key
+from tests.conftest import BACKEND_VARIABLES
 from tests.integration.conftest import write_scan
 
 CORPUS_FILES = (
@@ -27,6 +30,24 @@ CORPUS_FILES = (
     "pillow_direction_rtl_mixed.png",
 )
 WORD = re.compile(r"[^\W\d_]{4,}")
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture
+def embedded_source():
+    """Marks a test whose source install is embedded in every test configuration (see archive)."""
+
+
+@pytest.fixture
+def archive(data_dir, request, monkeypatch, migrated_database):
+    """The source install: embedded for tests that use embedded_source, else the configuration's."""
+    if "embedded_source" in request.fixturenames:
+        for name in BACKEND_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        shutil.copyfile(migrated_database, data_dir / "diwan.sqlite3")
+        reset_settings()
+        reset_archive()
+    return get_archive()
 
 
 @pytest.fixture
@@ -46,10 +67,20 @@ def target(live_servers, tmp_path, request):
         s3.release(owner)
 
 
-def _new_search_url(live_servers, tmp_path, request) -> str:
-    if live_servers.installed("opensearch") and "opensearch" in live_servers.started:
-        return live_servers.get("opensearch").settings_for(f"{request.node.nodeid}-search")["DIWAN_SEARCH_URL"]
-    return f"tantivy://{tmp_path / 'new-index'}"
+@pytest.fixture
+def new_search_url(live_servers, request):
+    """An empty index alias on the run's OpenSearch node, deleted after the test."""
+    owner = f"{request.node.nodeid}-search"
+    server = live_servers.get("opensearch")
+    yield server.settings_for(owner)["DIWAN_SEARCH_URL"]
+    server.release(owner)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Unset the locale, so messages are in English unless a test sets LANG."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 def _rows(url: str) -> dict[str, list[tuple]]:
@@ -81,7 +112,7 @@ def _distinct_word(texts: list[str]) -> str:
 
 
 def test_embedded_install_moves(
-    run_cli, staff, archive, target, search_json, live_servers, monkeypatch, tmp_path, request, corpus
+    embedded_source, run_cli, staff, archive, target, new_search_url, search_json, monkeypatch, tmp_path, corpus
 ):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -90,6 +121,8 @@ def test_embedded_install_moves(
     ingested = run_cli("ingest", str(folder), "--department", "HR", "--wait", "--as", "hr.clerk")
     assert ingested.exit_code == 0, ingested.output
     source_url = archive.settings.resolved_database_url
+    assert source_url.startswith("sqlite:")
+    assert archive.settings.resolved_object_store.startswith("file:")
     with archive.db.session(write=False) as session:
         texts = {
             document.id: list(session.scalars(select(Page.text).where(Page.document_id == document.id)))
@@ -103,7 +136,7 @@ def test_embedded_install_moves(
     assert f"objects\tcopied {len(CORPUS_FILES) + sum(map(len, renditions.values()))}\t" in result.stdout
     assert _rows(target["database"]) == _rows(source_url)
 
-    _switch_to(monkeypatch, target, _new_search_url(live_servers, tmp_path, request))
+    _switch_to(monkeypatch, target, new_search_url)
     reindexed = run_cli("reindex")
     assert reindexed.stdout.strip() == f"reindexed {len(texts)} documents"
     for document_id, pages in texts.items():
@@ -252,8 +285,107 @@ def test_targets_from_environment(run_cli, staff, archive, target, tmp_path, mon
 
 
 def test_store_secret_masked():
-    from archive_api.cli.migrate_storage import _masked_store
-
-    masked = _masked_store("s3://archive?endpoint=http://127.0.0.1:9000&access_key=diwan&secret_key=a/b+c&region=x")
+    masked = masked_store_url("s3://archive?endpoint=http://127.0.0.1:9000&access_key=diwan&secret_key=a/b+c&region=x")
 
     assert masked == "s3://archive?endpoint=http://127.0.0.1:9000&access_key=diwan&secret_key=***&region=x"
+
+
+def test_store_userinfo_masked():
+    masked = masked_store_url("s3://archive?endpoint=http://minio:p%40ss@127.0.0.1:9000&secret_key=k")
+
+    assert masked == "s3://archive?endpoint=http://minio:***@127.0.0.1:9000&secret_key=***"
+
+
+def test_unreachable_database_masked(run_cli, archive, live_servers):
+    postgres = live_servers.get("postgres")
+    url = f"postgresql+psycopg://diwan:Sesame-4711@127.0.0.1:{postgres.port}/no_such_database"
+
+    result = run_cli("migrate-storage", "--to-database", url)
+
+    assert result.exit_code == 2
+    assert "Sesame-4711" not in result.output
+    assert "postgresql+psycopg://diwan:***@127.0.0.1" in result.stderr
+    assert "no_such_database" in result.stderr
+    assert "Check the URL's driver, host, port, user and password" in result.stderr
+
+
+def test_unparsable_database_masked(run_cli, archive):
+    result = run_cli("migrate-storage", "--to-database", "postgres ql://diwan:Sesame-4711@db/diwan")
+
+    assert result.exit_code == 2
+    assert "Sesame-4711" not in result.output
+    assert "diwan:***@db" in result.stderr
+
+
+def test_unknown_store_masked(run_cli, archive):
+    result = run_cli("migrate-storage", "--to-objects", "gs://archive?access_key=diwan&secret_key=Sesame-4711")
+
+    assert result.exit_code == 2
+    assert "Sesame-4711" not in result.output
+    assert "gs://archive?access_key=diwan&secret_key=***" in result.stderr
+
+
+def test_bad_store_secret_masked(run_cli, archive):
+    result = run_cli(
+        "migrate-storage", "--to-objects", "s3://archive?endpoint=ftp://host&access_key=a&secret_key=Sesame-4711"
+    )
+
+    assert result.exit_code == 2
+    assert "Sesame-4711" not in result.output
+    assert "endpoint ftp://host" in result.stderr
+
+
+def test_messages_in_arabic(run_cli, archive, monkeypatch):
+    monkeypatch.setenv("LANG", "ar_JO.UTF-8")
+
+    result = run_cli("migrate-storage")
+
+    assert result.exit_code == 2
+    assert "حدِّد الخيار --to-database" in result.stderr
+
+
+def test_done_message_in_arabic(run_cli, staff, archive, target, tmp_path, monkeypatch):
+    _stored_record(archive, tmp_path, ("قرار تعيين",))
+    monkeypatch.setenv("LANGUAGE", "ar:en")
+
+    result = _migrate(run_cli, target)
+
+    assert result.exit_code == 0, result.output
+    assert "objects\tcopied 1\t" in result.stdout
+    assert "diwan reindex" in result.stdout
+    assert "Done." not in result.stdout
+
+
+def test_problem_count_reported(run_cli, staff, archive, target, tmp_path):
+    missing = _stored_record(archive, tmp_path, ("طلب نقل",))
+    archive.store.delete(_original_of(archive, missing))
+
+    result = _migrate(run_cli, target)
+
+    assert result.exit_code == 1
+    assert "Objects not copied: 1. The copy is incomplete" in result.stderr
+
+
+def test_endpoint_password_masked(run_cli, archive):
+    result = run_cli(
+        "migrate-storage",
+        "--to-objects",
+        "s3://archive?endpoint=http://minio:Sesame-4711@host&access_key=a&secret_key=b",
+    )
+
+    assert result.exit_code == 2
+    assert "Sesame-4711" not in result.output
+    assert "http://minio:***@host" in result.stderr
+
+
+def test_fresh_target_unused(target):
+    from archive_api.cli.migrate_storage import seeded_row_counts, used_tables
+
+    engine = create_engine(target["database"], poolclass=NullPool)
+    try:
+        used = used_tables(engine)
+    finally:
+        engine.dispose()
+
+    assert used == []
+    assert seeded_row_counts()["audit_head"] == 1

@@ -1,8 +1,9 @@
-"""Several `diwan worker` processes on a Redis broker, in both test configurations.
+"""Several `diwan worker` processes on a Redis broker, on each search backend, in both test configurations.
 
-In the embedded configuration these tests start the run's Redis on first use and keep SQLite
-and Tantivy, so several workers share one Tantivy index through its write lock. In the scale
-configuration every backend is a real server.
+Every test here runs twice: once with the Tantivy index in the data dir, which the workers share
+through its write lock (one writer at a time), and once with an alias on the run's OpenSearch
+node, which takes writes from every worker at once. Redis and OpenSearch start on first use, so
+the embedded configuration runs these tests too, with SQLite and the local store.
 """
 
 import re
@@ -10,13 +11,13 @@ import time
 from collections import Counter
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from archive_api.context import reset_archive
 from archive_api.documents.models import FINAL_STATES, Document
 from archive_api.settings import reset_settings
-from ingest.queue import live_workers
-from tests.conftest import backend_configuration
+from ingest.queue import enqueue, live_workers
 from tests.factories.documents import make_multipage_tiff, make_text_pdf, render_arabic_page
 from tests.integration.conftest import STRIP_MM
 from tests.integration.test_worker import POLL_S, WAIT_S, Worker
@@ -24,6 +25,9 @@ from tests.integration.test_worker import POLL_S, WAIT_S, Worker
 INDEXED_LINE = re.compile(r"document indexed document=(\d+)")
 # Fast recovery for the kill test; the defaults are minutes.
 RECOVERY = {"lease_s": "3", "sweeper_interval_s": "1", "stale_after_s": "2"}
+# Kombu's Redis transport keeps each delivered, not yet acknowledged message in this hash.
+UNACKED_KEY = "unacked"
+SEARCH_BACKENDS = ("tantivy", "opensearch")
 
 
 @pytest.fixture
@@ -43,6 +47,29 @@ def redis_broker(data_dir, live_servers, monkeypatch, request):
     reset_archive()
     yield settings["DIWAN_BROKER_URL"]
     server.release(request.node.nodeid)
+
+
+@pytest.fixture(params=SEARCH_BACKENDS)
+def search_backend(request, data_dir, live_servers, monkeypatch):
+    """Point this test's processes at a Tantivy index in the data dir or at an OpenSearch alias."""
+    owner = f"{request.node.nodeid}-search"
+    if request.param == "tantivy":
+        monkeypatch.setenv("DIWAN_SEARCH_URL", f"tantivy://{data_dir / 'index'}")
+        server = None
+    else:
+        server = live_servers.get("opensearch")
+        monkeypatch.setenv("DIWAN_SEARCH_URL", server.settings_for(owner)["DIWAN_SEARCH_URL"])
+    reset_settings()
+    reset_archive()
+    yield request.param
+    if server is not None:
+        server.release(owner)
+
+
+@pytest.fixture
+def backends(redis_broker, search_backend) -> str:
+    """Redis and the search backend, set before `archive` opens the archive; returns the broker URL."""
+    return redis_broker
 
 
 @pytest.fixture
@@ -99,7 +126,15 @@ def _queue(run_cli, path) -> int:
     return int(result.stdout.split("\t")[0])
 
 
-def test_three_workers_index_each_once(redis_broker, staff, archive, run_cli, workers, search_json, tmp_path):
+def _unacked_messages(broker_url: str) -> int:
+    client = redis.Redis.from_url(broker_url)
+    try:
+        return client.hlen(UNACKED_KEY)
+    finally:
+        client.close()
+
+
+def test_three_workers_index_each_once(backends, staff, archive, run_cli, workers, search_json, tmp_path):
     workers(3)
     _wait_for_heartbeats(archive, 3)
 
@@ -109,6 +144,9 @@ def test_three_workers_index_each_once(redis_broker, staff, archive, run_cli, wo
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(make_text_pdf([f"قرار إداري رقم {number} بشأن ترفيع الموظف"]))
         ids.append(_queue(run_cli, path))
+    # A second message for the same document, as Redis sends when the visibility timeout of an
+    # unacknowledged message runs out while its worker is still busy.
+    enqueue(ids[:3])
     documents = _wait_until_final(archive, ids)
 
     for document_id in ids:
@@ -123,10 +161,7 @@ def test_three_workers_index_each_once(redis_broker, staff, archive, run_cli, wo
     assert sorted(hit["id"] for hit in found["hits"]) == sorted(ids)
 
 
-@pytest.mark.skipif(
-    backend_configuration() == "scale", reason="test_worker.py's kill test already runs on Redis in this configuration"
-)
-def test_killed_worker_finishes_on_redis(redis_broker, staff, archive, run_cli, workers, search_json, tmp_path):
+def test_killed_worker_finishes_on_redis(backends, staff, archive, run_cli, workers, search_json, tmp_path):
     pages = [render_arabic_page([f"الصفحة رقم {n} من ملف النقل"], font_size=16, paper_mm=STRIP_MM) for n in range(1, 7)]
     path = tmp_path / "transfer.tif"
     path.write_bytes(make_multipage_tiff(pages))
@@ -144,6 +179,9 @@ def test_killed_worker_finishes_on_redis(redis_broker, staff, archive, run_cli, 
     first.kill()
     with archive.db.session(write=False) as session:
         assert session.get(Document, document_id).status not in FINAL_STATES
+    # With late acknowledgement the killed worker's message is still in Redis, and would go to
+    # another worker when the visibility timeout runs out; the sweeper re-queues it sooner.
+    assert _unacked_messages(backends) == 1
 
     workers(1, **RECOVERY)
     document = _wait_until_final(archive, [document_id])[document_id]

@@ -18,10 +18,13 @@ in a directory under the system temporary directory, removed when the server sto
 node's console output goes to <workdir>/opensearch/node.log in every case.
 
 Set DIWAN_TEST_SEARCH_ENGINE=elasticsearch to run Elasticsearch 8.17.0 instead of OpenSearch
-2.19.1. Run `python -m tests.servers.opensearch install [opensearch|elasticsearch]` to fetch and
-unpack a distribution ahead of the test run.
+2.19.1. Ahead of the test run, `python -m tests.servers.opensearch install [opensearch|elasticsearch]`
+fetches and unpacks a distribution, and `... check [opensearch|elasticsearch]` starts a node and
+runs the Arabic filters through its _analyze API. Both need only the standard library, Java and
+Maven, because scripts/install-test-servers.sh runs them before the virtualenv exists.
 """
 
+import json
 import logging
 import os
 import pwd
@@ -35,11 +38,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +143,8 @@ def java_home() -> Path:
 def maven_artifact(coordinates: str) -> Path:
     """Return the file of group:artifact:version:packaging in the local Maven repository, fetching it if missing."""
     group, artifact, version, packaging = coordinates.split(":")
-    folder = Path.home() / ".m2" / "repository" / Path(*group.split(".")) / artifact / version
+    repository = Path.home() / ".m2" / "repository"
+    folder = repository / Path(*group.split(".")) / artifact / version
     path = folder / f"{artifact}-{version}.{packaging}"
     if path.exists():
         return path
@@ -151,7 +156,17 @@ def maven_artifact(coordinates: str) -> Path:
         )
     logger.info("fetching %s with Maven", coordinates)
     subprocess.run(
-        [maven, "-q", "-B", "dependency:get", f"-Dartifact={coordinates}", "-Dtransitive=false"],
+        # Maven finds ~ from the password database, not from $HOME, so the repository is named
+        # explicitly: under `sudo` without -H the two differ.
+        [
+            maven,
+            "-q",
+            "-B",
+            "dependency:get",
+            f"-Dartifact={coordinates}",
+            "-Dtransitive=false",
+            f"-Dmaven.repo.local={repository}",
+        ],
         check=True,
         timeout=900,
     )
@@ -285,8 +300,28 @@ class SearchServer:
     def log_path(self) -> Path:
         return self.directory / "node.log"
 
-    def client(self) -> httpx.Client:
+    def client(self):
+        """Return an httpx client for the node (httpx is imported here, as install and check run without it)."""
+        import httpx
+
         return httpx.Client(base_url=self.url, timeout=30, trust_env=False)
+
+    def request(self, method: str, path: str, body: dict | None = None, **params: str) -> tuple[int, dict]:
+        """Send one request with the standard library and return the status and the JSON body.
+
+        Proxies from the environment are ignored, because the node listens on 127.0.0.1 only.
+        """
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        data = json.dumps(body).encode() if body is not None else None
+        # The URL is always http://127.0.0.1:<port>, never a file: or user-supplied one.
+        request = urllib.request.Request(self.url + path + query, data=data, method=method)  # noqa: S310
+        request.add_header("Content-Type", "application/json")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
 
     def configure(self) -> None:
         """Write the node's configuration directory: the distribution's files plus our settings."""
@@ -364,19 +399,19 @@ class SearchServer:
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
-        with self.client() as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(
-                        f"{self.engine.name} exited with code {self.process.returncode}; see {self.log_path}"
-                    )
-                try:
-                    response = client.get("/_cluster/health", params={"wait_for_status": "yellow", "timeout": "1s"})
-                    if response.status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.engine.name} exited with code {self.process.returncode}; see {self.log_path}"
+                )
+            try:
+                status, _ = self.request("GET", "/_cluster/health", wait_for_status="yellow", timeout="1s")
+                if status == 200:
+                    return
+            except (OSError, ValueError):
+                # Refused connections, resets and half-written replies while the node starts.
+                pass
+            time.sleep(0.5)
         raise RuntimeError(f"{self.engine.name} did not respond on port {self.port} within {START_TIMEOUT_S} s")
 
     def stop_process(self) -> None:
@@ -402,9 +437,8 @@ class SearchServer:
         """Delete the indices that the test's aliases and their rebuilds created."""
         with self._lock:
             aliases = self._aliases.pop(test_id, [])
-        with self.client() as client:
-            for alias in aliases:
-                client.delete(f"/{alias}-*", params={"expand_wildcards": "all"})
+        for alias in aliases:
+            self.request("DELETE", f"/{alias}-*", expand_wildcards="all")
 
     def stop(self) -> None:
         self.stop_process()
@@ -431,8 +465,97 @@ def start(workdir: Path, engine: Engine | None = None) -> SearchServer:
     return server
 
 
+# Checks after installing
+
+
+# Classes that must be in the installed distribution for ARABIC_CHAIN in search/elasticsearch_backend.py:
+# the filter factories of the analysis-common module, and Lucene's filters they wrap.
+ARABIC_CLASSES = {
+    "modules/analysis-common": (
+        "org/opensearch/analysis/common/ArabicNormalizationFilterFactory.class",
+        "org/opensearch/analysis/common/ArabicStemTokenFilterFactory.class",
+    ),
+    "lib": ("org/apache/lucene/analysis/ar/ArabicNormalizationFilter.class",),
+}
+# ARABIC_CHAIN applied to a text whose expected terms differ from its words, so the check fails
+# if a filter is missing or silently does nothing: the hamza on the alef is dropped, the article
+# and the feminine ending are stemmed away, and Arabic-Indic digits become ASCII digits.
+ARABIC_SAMPLE = "أحمد المدرسة ١٢٣"
+ARABIC_FILTERS = ["lowercase", "decimal_digit", "arabic_normalization", "arabic_stem"]
+ARABIC_TERMS = ["احمد", "مدرس", "123"]
+
+
+def missing_arabic_classes(home: Path) -> list[str]:
+    """Return the Arabic analysis classes that no jar under the distribution's home contains."""
+    missing = []
+    for folder, classes in ARABIC_CLASSES.items():
+        names: set[str] = set()
+        for jar in sorted((home / folder).glob("*.jar")):
+            with zipfile.ZipFile(jar) as bundle:
+                names.update(bundle.namelist())
+        missing += [f"{folder}/*.jar: {name}" for name in classes if name not in names]
+    return missing
+
+
+def analyze_arabic_sample(server: "SearchServer") -> list[str]:
+    """Run ARABIC_SAMPLE through the node's _analyze API with ARABIC_FILTERS, and return the terms."""
+    body = {"tokenizer": "standard", "filter": ARABIC_FILTERS, "text": ARABIC_SAMPLE}
+    status, reply = server.request("POST", "/_analyze", body)
+    if status != 200:
+        raise RuntimeError(f"_analyze with {ARABIC_FILTERS} failed with HTTP {status}: {reply}")
+    return [token["token"] for token in reply["tokens"]]
+
+
+def check_arabic_analysis(engine: Engine) -> list[str]:
+    """Start a node of the installed distribution, analyse the Arabic sample, stop it, and return the terms.
+
+    Raises SearchServerNotInstalled when the distribution lacks a class or the terms are wrong.
+    """
+    home = install(engine)
+    missing = missing_arabic_classes(home)
+    if missing:
+        raise SearchServerNotInstalled(
+            f"{home} lacks the Arabic analysis classes {missing}; remove that directory and install again"
+        )
+
+    with tempfile.TemporaryDirectory(prefix="diwan-opensearch-check-") as workdir:
+        server = start(Path(workdir), engine)
+        try:
+            terms = analyze_arabic_sample(server)
+        finally:
+            server.stop()
+    if terms != ARABIC_TERMS:
+        raise SearchServerNotInstalled(
+            f"the Arabic filters turned {ARABIC_SAMPLE!r} into {terms}, expected {ARABIC_TERMS}"
+        )
+    return terms
+
+
+USAGE = """usage: python -m tests.servers.opensearch install|check [opensearch|elasticsearch]
+  install  fetch and unpack the distribution into the cache (DIWAN_TEST_SERVERS_CACHE)
+  check    also start a node and run the Arabic filters through _analyze (OpenSearch only)"""
+
+
+def main(arguments: list[str]) -> int:
+    if not 1 <= len(arguments) <= 2 or arguments[0] not in ("install", "check"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    if len(arguments) == 2 and arguments[1] not in ENGINES:
+        print(f"unknown engine {arguments[1]!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    engine = ENGINES[arguments[1]] if len(arguments) == 2 else selected_engine()
+
+    if arguments[0] == "install":
+        print(install(engine))
+        return 0
+    if not engine.modules:
+        print(f"{engine.name} {engine.version} has no analysis-common module here, so no Arabic filters to check")
+        return 1
+    terms = check_arabic_analysis(engine)
+    print(f"{engine.name} {engine.version}: Arabic analysis works ({ARABIC_SAMPLE} -> {' '.join(terms)})")
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) < 2 or sys.argv[1] != "install" or len(sys.argv) > 3:
-        sys.exit("usage: python -m tests.servers.opensearch install [opensearch|elasticsearch]")
-    logging.basicConfig(level=logging.INFO)
-    print(install(ENGINES[sys.argv[2]] if len(sys.argv) == 3 else selected_engine()))
+    sys.exit(main(sys.argv[1:]))
