@@ -97,6 +97,12 @@ def test_search_by_application(reader, archive, applied, number):
     assert f'href="/recruitment/outbox/{applied[1]}"' in response.text
 
 
+def test_message_names_application(reader, applied):
+    page = reader.get(f"/recruitment/outbox/{applied[1]}").text
+
+    assert f">{APPLICATION_NUMBER}</a>" in page
+
+
 def test_application_search_audited(reader, archive, applied):
     reader.get("/recruitment/outbox", params={"application": APPLICATION_NUMBER})
 

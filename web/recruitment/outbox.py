@@ -22,6 +22,7 @@ from archive_api.errors import N_, DiwanError, NotFound, PermissionDenied
 from recruitment.announcements.access import require_recruitment_staff
 from recruitment.applicants.models import Applicant
 from recruitment.applicants.phones import local_form, mask_mobile
+from recruitment.applications.models import Application
 from recruitment.notify.gateway import gateway_configured
 from recruitment.notify.labels import STAGE_LABELS, STATUS_LABELS, TEMPLATE_LABELS
 from recruitment.notify.models import STATUS_FAILED, SmsDeliveryReport, SmsMessage
@@ -135,12 +136,14 @@ def outbox_message(request: Request, message_id: int, staff: RecruitmentStaff, s
 def _message_page(request: Request, session, staff: User, message: SmsMessage, problem: str = "",
                   status_code: int = 200) -> Response:
     applicant = session.get(Applicant, message.applicant_id) if message.applicant_id else None
+    application = session.get(Application, message.application_id) if message.application_id else None
     reports = session.scalars(
         select(SmsDeliveryReport).where(SmsDeliveryReport.message_id == message.id).order_by(SmsDeliveryReport.id)
     ).all()
     context = {
         "message": message,
         "recipient": applicant,
+        "application": application,
         "number": local_form(message.to_number),
         "size": sms_size(message.body),
         "reason": reason_text(message.last_error, translator(request)),
