@@ -169,6 +169,8 @@ def submit_application(
     `now` (naive UTC) and `today` (council-local) default to the current time.
     """
     now = now or utcnow()
+    # Experience that continues is counted up to the day of submission, in council time.
+    today = today or to_local(now).date()
     announcement = get_published(session, announcement_id)
     repeated = _repeated_submit(session, applicant, announcement)
     if repeated is not None:

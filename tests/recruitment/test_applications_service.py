@@ -11,14 +11,14 @@ from archive_api.accounts.models import User
 from archive_api.audit.models import AuditEntry
 from archive_api.audit.service import verify_chain
 from archive_api.errors import NotFound
-from archive_api.timeutil import utcnow
+from archive_api.timeutil import to_local, utcnow
 from recruitment.announcements.models import Announcement
 from recruitment.announcements.service import close
 from recruitment.applicants.profile import SECTIONS, save_entry
 from recruitment.applications.errors import ApplicationNotFound, ApplicationsClosed, WithdrawalClosed
 from recruitment.applications.models import Application, ApplicationDocument, ApplicationEvent
 from recruitment.applications.numbering import application_number
-from recruitment.applications.service import linked_versions
+from recruitment.applications.service import linked_versions, submit_application
 from recruitment.notify.models import SmsMessage
 from tests.recruitment import test_applications_fixtures as support
 from tests.recruitment.test_applications_fixtures import (
@@ -110,6 +110,20 @@ def test_submit_stores_application(archive, job, qualified):
     assert snapshot["experience_years"] == 3
     assert application.degree_level == "bachelor"
     assert number in application.search_text
+
+
+def test_snapshot_counts_to_submission_day(archive, make_announcement, qualified):
+    now = utcnow()
+    announcement_id = make_announcement(opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=5))
+    national_id = qualified()
+    submitted_at = now - timedelta(days=20)
+
+    with archive.db.session() as session:
+        submission = submit_application(session, applicant_of(session, national_id), announcement_id,
+                                        now=submitted_at)
+
+    snapshot = json.loads(submission.application.snapshot)
+    assert snapshot["taken_on"] == to_local(submitted_at).date().isoformat()
 
 
 def test_submit_links_current_versions(archive, job, qualified):
