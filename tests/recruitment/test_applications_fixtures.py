@@ -66,7 +66,7 @@ def give_document(archive, national_id: str, kind: str, title: str | None = None
     with archive.db.session() as session:
         applicant_id = applicant_of(session, national_id).id
         department = applicants_department(session, archive.settings.applicants_department).code
-    record_id = make_record(archive, department, owner_applicant_id=applicant_id, title=title or kind)
+    record_id = make_record(archive, department, doc_type=kind, owner_applicant_id=applicant_id, title=title or kind)
     with archive.db.session() as session:
         document = ApplicantDocument(applicant_id=applicant_id, kind=kind, title=title or kind)
         session.add(document)

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from archive_api.audit.models import AuditEntry
+from recruitment.announcements.labels import DOCUMENT_KIND_NAMES
 from recruitment.applications.export import csv_bytes
 from recruitment.applications.models import Application
 from recruitment.applications.service import linked_versions
@@ -214,6 +215,17 @@ def test_detail_record_readable(staff, field, archive):
     page = staff.get(f"/documents/{record_id}")
 
     assert page.status_code == 200
+
+
+def test_record_shows_kind_name(staff, field, archive):
+    application_id = field["huda"][0]
+    with archive.db.session(write=False) as session:
+        version = linked_versions(session, application_id)[0]
+        record_id, kind = version.document_id, version.applicant_document.kind
+
+    page = staff.get(f"/documents/{record_id}")
+
+    assert arabic(DOCUMENT_KIND_NAMES[kind]) in page.text
 
 
 def test_detail_audited(staff, field, archive):

@@ -16,6 +16,7 @@ from archive_api.audit.service import record
 from archive_api.documents.models import Page
 from archive_api.documents.service import UPLOAD_ROLES, failure_reason, page_texts
 from archive_api.errors import DiwanError
+from recruitment.announcements.labels import DOCUMENT_KIND_NAMES
 from search.highlight import highlight
 from search.query import ParsedQuery, parse_query
 from web.deps import WebUser
@@ -95,6 +96,7 @@ def document_page(request: Request, document_id: int, session: SessionDep, user:
         "document": document,
         "department_name": document.department.name(language_of(request)),
         "failure_reason": failure_reason(document, translator(request)),
+        "doc_type_label": _doc_type_label(document, translator(request)),
         "pages": displayed,
         "page_total": len(pages),
         "matched_pages": sorted(matched),
@@ -105,3 +107,10 @@ def document_page(request: Request, document_id: int, session: SessionDep, user:
         "can_retry": own_department and user.role in UPLOAD_ROLES and document.status == "failed",
     }
     return render(request, "document.html", context)
+
+
+def _doc_type_label(document, translate) -> str:
+    """Return the document type as users read it: an applicant's document kind by its name."""
+    if document.owner_applicant_id is not None and document.doc_type in DOCUMENT_KIND_NAMES:
+        return translate(DOCUMENT_KIND_NAMES[document.doc_type])
+    return document.doc_type or "—"
