@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     sweeper_interval_s: int = Field(60, description="How often unfinished documents are re-queued, in seconds.")
     stale_after_s: int = Field(300, description="A document untouched this long in a working state is re-queued.")
     lease_s: int = Field(120, description="How long a worker owns a document without renewing, in seconds.")
+    broker_visibility_timeout_s: int = Field(
+        3600, ge=60, description="Redis broker: seconds before a task whose worker died is handed to another worker."
+    )
     page_timeout_s: int = Field(
         180, description="Longest extraction of one page before it counts as failed, in seconds."
     )

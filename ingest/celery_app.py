@@ -19,7 +19,7 @@ def configure_celery(settings: Settings | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_s},
         worker_hijack_root_logger=False,
     )
     if settings.embedded_broker:
