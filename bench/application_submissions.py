@@ -54,9 +54,9 @@ import httpx
 from sqlalchemy import delete, func, insert, select
 
 from archive_api.cli.common import EXIT_INVALID
-from archive_api.errors import N_, DiwanError
+from archive_api.errors import N_
 from bench import servers
-from bench.report import busy_share, cpu_counters, percentile, print_footer, print_header, ratio
+from bench.report import BenchmarkFailed, busy_share, cpu_counters, percentile, print_footer, print_header, ratio
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +70,6 @@ REQUEST_TIMEOUT_S = 120
 RUN_DEADLINE_S = 900
 PREPARE_BATCH = 250
 FIRST_SERIAL = 40_000_001
-
-
-class BenchmarkFailed(DiwanError):
-    code = "benchmark_failed"
 
 
 @dataclass

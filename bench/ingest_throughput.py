@@ -31,9 +31,8 @@ from pathlib import Path
 import pdfplumber
 
 from archive_api.cli.common import EXIT_INVALID
-from archive_api.errors import DiwanError
 from bench.ingest_files import InputSet, write_scans, write_text_pdfs
-from bench.report import busy_share, cpu_counters, print_footer, print_header, ratio
+from bench.report import BenchmarkFailed, busy_share, cpu_counters, print_footer, print_header, ratio
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +41,6 @@ OCR_LANGUAGES = "ara+eng"
 SECONDS_PER_MINUTE = 60
 # Pages in each TIFF and scanned PDF. PNG scans have one page.
 PAGES_PER_SCAN_FILE = 2
-
-
-class BenchmarkFailed(DiwanError):
-    code = "benchmark_failed"
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,8 @@ from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables import ttProgram
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
-from archive_api.errors import N_, DiwanError
-from bench.report import print_footer, print_header, ratio
+from archive_api.errors import N_
+from bench.report import BenchmarkFailed, print_footer, print_header, ratio
 from ocr.page import ocr_image
 from ocr.postprocess import edit_distance, normalise_whitespace, strip_arabic_diacritics, strip_bidi_controls
 from search.analysis import analyze
@@ -90,10 +90,6 @@ TOP_MARGIN_MM = (14, 26)
 # word processors call single spacing.
 LINE_SPACING = (1.0, 1.3)
 SCANNED_SHARE = 0.5
-
-
-class BenchmarkFailed(DiwanError):
-    code = "benchmark_failed"
 
 
 # --- vocabulary ------------------------------------------------------------------------------

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive_api.errors import DiwanError
+
 logger = logging.getLogger(__name__)
+
+
+class BenchmarkFailed(DiwanError):
+    """A benchmark that cannot run or whose results are wrong; the message says which and why."""
+
+    code = "benchmark_failed"
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 KIB_PER_MIB = 1024

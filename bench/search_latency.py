@@ -33,17 +33,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive_api.cli.common import EXIT_INVALID
-from archive_api.errors import DiwanError
-from bench.report import busy_share, cpu_counters, current_rss_mib, peak_rss_mib, percentile, print_footer, print_header
+from bench.report import (
+    BenchmarkFailed,
+    busy_share,
+    cpu_counters,
+    current_rss_mib,
+    peak_rss_mib,
+    percentile,
+    print_footer,
+    print_header,
+)
 
 logger = logging.getLogger(__name__)
 
 PATHS = ("backend", "service", "bare")
 MS_PER_SECOND = 1000.0
-
-
-class BenchmarkFailed(DiwanError):
-    code = "benchmark_failed"
 
 
 @dataclass
