@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -21,11 +22,6 @@ PASSWORD = "correct horse battery"
 STARTUP_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 30
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _diwan(data_dir: Path, *arguments: str, password: str | None = None) -> None:
@@ -60,7 +56,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     _diwan(data_dir, "user", "add", "fin.clerk", "--department", "FIN", "--role", "clerk", "--password-stdin",
            password=PASSWORD)
 
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1", "DIWAN_LOG_LEVEL": "WARNING"}
     log = (data_dir.parent / "serve.log").open("wb")
     process = subprocess.Popen(

@@ -24,11 +24,12 @@ from archive_api.settings import Settings
 from archive_api.timeutil import to_local, utcnow
 from recruitment.applicants.models import Applicant
 from recruitment.notify.models import SmsMessage
-from tests.browser.conftest import PASSWORD, STOP_TIMEOUT_S, _diwan, _free_port, _wait_until_up
+from tests.browser.conftest import PASSWORD, STOP_TIMEOUT_S, _diwan, _wait_until_up
 from tests.browser.conftest import artifacts as artifacts
 from tests.browser.conftest import browser as browser
 from tests.factories.documents import image_bytes, make_text_pdf, render_arabic_page
 from tests.recruitment.test_applicant_fixtures import APPLICANT_PASSWORD, next_national_id
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,7 +48,7 @@ def portal(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     _diwan(data_dir, "user", "add", "gpc.clerk", "--department", "GPC", "--role", "clerk", "--password-stdin",
            password=PASSWORD)
 
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1", "DIWAN_LOG_LEVEL": "WARNING"}
     log = (data_dir.parent / "serve.log").open("wb")
     process = subprocess.Popen(

@@ -7,3 +7,12 @@ OpenSearch or Elasticsearch instead of the embedded backends. Each module here e
 dict[str, str]`, the DIWAN_* variables that give one test its own isolated database, bucket,
 index or key space, and `stop()`.
 """
+
+import socket
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -31,7 +31,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -44,6 +43,8 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.servers import free_port
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +103,6 @@ ENGINES = {engine.name: engine for engine in (OPENSEARCH, ELASTICSEARCH)}
 class SearchServerNotInstalled(RuntimeError):
     pass
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def selected_engine() -> Engine:

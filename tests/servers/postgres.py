@@ -18,12 +18,13 @@ import pwd
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from tests.servers import free_port
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,6 @@ SERVER_OPTIONS = {
 class PostgresNotInstalled(RuntimeError):
     pass
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def server_binaries() -> Path:

@@ -8,11 +8,12 @@ one at a time, so the logical databases are handed out in turn and emptied befor
 import logging
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
+
+from tests.servers import free_port
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,6 @@ STOP_TIMEOUT_S = 10
 class RedisNotInstalled(RuntimeError):
     pass
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

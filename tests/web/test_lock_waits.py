@@ -4,7 +4,6 @@ The test runs a real uvicorn server, so that every request shares one event loop
 production, and holds the write lock from a connection of its own.
 """
 
-import socket
 import sqlite3
 import threading
 import time
@@ -19,6 +18,7 @@ from archive_api.accounts.models import User
 from archive_api.accounts.service import start_session
 from archive_api.api.deps import SESSION_COOKIE
 from archive_api.app import create_app
+from tests.servers import free_port
 
 # Bounds for a hung server, never expectations about speed.
 STARTUP_TIMEOUT_S = 30
@@ -27,17 +27,12 @@ ANSWER_TIMEOUT_S = 15
 IN_FLIGHT_S = 1.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture
 def server(archive):
     if not archive.settings.resolved_database_url.startswith("sqlite"):
         pytest.skip("the write lock that this test holds is SQLite's")
-    port = _free_port()
+    port = free_port()
     running = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
