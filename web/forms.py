@@ -66,8 +66,8 @@ class FormState:
 async def posted_form(request: Request) -> FormData:
     """Return the submitted form, read on the event loop so the handler itself can be synchronous.
 
-    A synchronous handler runs in the thread pool, where waiting for SQLite's write lock cannot
-    block the event loop that other requests need in order to finish and release it.
+    A synchronous handler runs in the thread pool. There, waiting for SQLite's write lock leaves
+    the event loop free for the request that holds the lock to finish and release it.
     """
     return await request.form()
 

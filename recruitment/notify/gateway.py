@@ -33,7 +33,7 @@ class GatewayError(DiwanError):
 
 
 class GatewayUnavailable(GatewayError):
-    """The gateway could not be reached or answered with a temporary error; the message did not reach it."""
+    """The gateway could not be reached or responded with a temporary error; the message did not reach it."""
 
     code = "sms_gateway_unavailable"
 
@@ -51,7 +51,7 @@ class MessageRejected(GatewayError):
 
 
 class OutcomeUnknown(GatewayError):
-    """The request left Diwan but no answer came back, so the gateway may have accepted the message."""
+    """The request left Diwan but no response came back, so the gateway may have accepted the message."""
 
     code = "sms_outcome_unknown"
 

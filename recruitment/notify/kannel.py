@@ -11,7 +11,7 @@ alphabet and coding=0 (GSM 7-bit) otherwise, so Kannel splits it into the same p
 recruitment.notify.parts counts. The number is E.164 with its + percent-encoded, because a raw +
 in a query is read as a space. dlr-mask and a dlr-url back to Diwan ask for delivery reports.
 
-smsbox answers 202 once bearerbox has queued the message. It answers 4xx for a request it will
+smsbox responds with 202 once bearerbox has queued the message. It responds with 4xx to a request it will
 never accept (an invalid number, or wrong credentials, sender or coding) and 503 while bearerbox
 cannot take more; a closed port means smsbox is down.
 """
@@ -53,7 +53,7 @@ CODING_UCS2 = "2"
 # An alphanumeric sender has at most 11 characters (3GPP TS 23.040); a numeric one is a phone number.
 SENDER = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9 ._-]{0,10}|\+?[0-9]{3,15})$")
 OPTIONS = ("from", "smsc", "dlr_mask", "timeout")
-# smsbox's answers that concern the receiver rather than the request as a whole.
+# smsbox's responses that concern the receiver rather than the request as a whole.
 NUMBER_REJECTIONS = ("number", "receiver")
 # Placeholders that Kannel fills in the dlr-url: report type, the SMSC's reply, and its time.
 REPORT_PLACEHOLDERS = "&type=%d&reply=%A&at=%T"

@@ -68,7 +68,7 @@ class SmsDeliveryReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("sms_messages.id"), index=True)
     report_type: Mapped[int] = mapped_column(SmallInteger)
-    # The SMSC's own answer, such as "ACK/" or "NACK/0x0000000b/Invalid Destination Address".
+    # The SMSC's own response, such as "ACK/" or "NACK/0x0000000b/Invalid Destination Address".
     reply: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -44,7 +44,7 @@ class InvalidReport(DiwanError):
 
 
 def _check(message: SmsMessage | None, token: str) -> SmsMessage:
-    # An unknown id and a wrong token get the same answer, so ids cannot be probed.
+    # An unknown id and a wrong token get the same response, so ids cannot be probed.
     if message is None or not message.report_token or not hmac.compare_digest(token, message.report_token):
         raise PermissionDenied(N_("The delivery report does not match a message sent by Diwan."))
     return message

@@ -40,7 +40,7 @@ FIELD_NAMES = {ARABIC: Term(N_("The Arabic text")), ENGLISH: Term(N_("The Englis
 
 
 class InvalidTemplateText(DiwanError):
-    """An edited template that cannot be saved; field_errors holds one error per text field."""
+    """An edited template that cannot be saved; field_errors contains one error per text field."""
 
     http_status = 422
     code = "invalid_sms_template_text"
@@ -61,7 +61,7 @@ class VariantPreview:
 def effective_template(session: Session, key: str) -> SmsTemplate:
     """Return the template with the staff's texts when an edit is stored, else the built-in one.
 
-    The answer is kept for the rest of the session, so queueing thousands of messages in one
+    The result is cached for the rest of the session, so queueing thousands of messages in one
     transaction reads each template once.
     """
     built_in = get_template(key)

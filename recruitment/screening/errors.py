@@ -16,7 +16,7 @@ class NotChair(PermissionDenied):
 
 
 class InvalidCommittee(DiwanError):
-    """A committee form that cannot be saved; field_errors holds one error per form field."""
+    """A committee form that cannot be saved; field_errors contains one error per form field."""
 
     http_status = 422
     code = "invalid_committee"
@@ -72,7 +72,7 @@ class InvalidReason(DiwanError):
 
 
 class InvalidSession(DiwanError):
-    """A session form that cannot be saved; field_errors holds one error per form field."""
+    """A session form that cannot be saved; field_errors contains one error per form field."""
 
     http_status = 422
     code = "invalid_assessment_session"

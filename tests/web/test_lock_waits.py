@@ -1,4 +1,4 @@
-"""A request that waits for SQLite's write lock must not stop the server from answering others.
+"""A request that waits for SQLite's write lock must not stop the server from responding to others.
 
 The test runs a real uvicorn server, so that every request shares one event loop as in
 production, and holds the write lock from a connection of its own.
