@@ -65,7 +65,10 @@ def close_screening(session: Session, user: User, announcement_id: int, now: dat
         accepted = decision.outcome == OUTCOME_ACCEPTED
         session.add(ApplicationEvent(application_id=application.id, at=now,
                                      status=EVENT_PASSED if accepted else EVENT_NOT_PASSED, actor=user.username))
-        passed, not_passed = (passed + 1, not_passed) if accepted else (passed, not_passed + 1)
+        if accepted:
+            passed += 1
+        else:
+            not_passed += 1
 
     committee.closed_at, committee.closed_by_id = now, user.id
     record(session, user, "screening_close", "announcement", committee.announcement_id,
