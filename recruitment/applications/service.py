@@ -155,6 +155,14 @@ def job_title(announcement: Announcement, language: str) -> str:
     return announcement.title_ar
 
 
+def sms_job_title(announcement: Announcement, language: str) -> str:
+    """Return the job title for an SMS, cut with an ellipsis to SMS_TITLE_CHARACTERS."""
+    title = job_title(announcement, language)
+    if len(title) > SMS_TITLE_CHARACTERS:
+        return title[:SMS_TITLE_CHARACTERS].rstrip() + "…"
+    return title
+
+
 # --- submitting ----------------------------------------------------------------------------------
 
 
@@ -304,9 +312,7 @@ def _record_submission(session, applicant, announcement, application, event, now
            {"number": application.number, "announcement": announcement.number},
            actor_label=f"applicant:{applicant.id}")
 
-    title = job_title(announcement, applicant.language)
-    if len(title) > SMS_TITLE_CHARACTERS:
-        title = title[:SMS_TITLE_CHARACTERS].rstrip() + "…"
+    title = sms_job_title(announcement, applicant.language)
     sms = queue_sms(session, applicant, SMS_TEMPLATE, {"job_title": title, "number": application.number},
                     SMS_STAGE, application=application)
     logger.info("application %s id=%s announcement=%s applicant=%s", event, application.id, announcement.id,

@@ -13,7 +13,7 @@ from archive_api.errors import N_
 from archive_api.timeutil import to_local
 from recruitment.applicants.models import Applicant
 from recruitment.applications.models import Application
-from recruitment.applications.service import SMS_TITLE_CHARACTERS, job_title
+from recruitment.applications.service import sms_job_title
 from recruitment.notify.models import SmsMessage
 from recruitment.notify.parts import sms_size
 from recruitment.notify.service import MAX_PARTS, queue_sms
@@ -34,13 +34,6 @@ ELLIPSIS = "…"
 
 def _language(applicant: Applicant) -> str:
     return ENGLISH if applicant.language == ENGLISH else "ar"
-
-
-def _title(application: Application, language: str) -> str:
-    title = job_title(application.announcement, language)
-    if len(title) > SMS_TITLE_CHARACTERS:
-        return title[:SMS_TITLE_CHARACTERS].rstrip() + ELLIPSIS
-    return title
 
 
 def require_reason_placeholders(session: Session) -> None:
@@ -83,7 +76,7 @@ def queue_outcome(session: Session, application: Application, decision: Screenin
     """Queue the applicant's screening outcome SMS: passed, or not passed with the reason and notes."""
     applicant = application.applicant
     language = _language(applicant)
-    params = {"number": application.number, "job_title": _title(application, language)}
+    params = {"number": application.number, "job_title": sms_job_title(application.announcement, language)}
     if decision.outcome == OUTCOME_ACCEPTED:
         return queue_sms(session, applicant, PASSED_TEMPLATE, params, SCREENING_STAGE, application=application)
 
@@ -100,7 +93,7 @@ def queue_session_notice(session: Session, application: Application, sitting: As
     local = to_local(sitting.starts_at)
     params = {
         "number": application.number,
-        "job_title": _title(application, language),
+        "job_title": sms_job_title(application.announcement, language),
         "date": local.strftime("%Y-%m-%d"),
         "time": local.strftime("%H:%M"),
         "place": sitting.place,
